@@ -1,0 +1,127 @@
+use std::fs::{File, OpenOptions};
+use std::io::{BufWriter, Write};
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+
+use chrono::{SecondsFormat, Utc};
+use serde::Serialize;
+
+/// Append-only JSON-lines record of every delete request's outcome, one line per key.
+/// Flushed after every batch, so it matches the bucket even if the process is killed.
+#[derive(Debug)]
+pub struct AuditLog {
+    path: PathBuf,
+    writer: Mutex<BufWriter<File>>,
+}
+
+#[derive(Debug, Serialize)]
+struct AuditRecord<'a> {
+    time: String,
+    bucket: &'a str,
+    key: &'a str,
+    version: Option<&'a str>,
+    result: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    error: Option<String>,
+}
+
+/// Where the audit log goes unless `--audit-log` says otherwise:
+/// `$XDG_STATE_HOME/s3prune/audit.jsonl` (`~/.local/state/s3prune/audit.jsonl`).
+pub fn default_audit_path() -> PathBuf {
+    dirs::state_dir()
+        .or_else(dirs::data_local_dir)
+        .unwrap_or_else(std::env::temp_dir)
+        .join("s3prune")
+        .join("audit.jsonl")
+}
+
+pub enum AuditResult<'a> {
+    Deleted,
+    Failed { code: &'a str, message: &'a str },
+}
+
+impl AuditLog {
+    /// Opens (creating with owner-only permissions) the log for appending.
+    pub fn open(path: &Path) -> std::io::Result<AuditLog> {
+        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            std::fs::create_dir_all(dir)?;
+        }
+        let mut options = OpenOptions::new();
+        options.create(true).append(true);
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::OpenOptionsExt;
+            options.mode(0o600);
+        }
+        let file = options.open(path)?;
+        Ok(AuditLog {
+            path: path.to_path_buf(),
+            writer: Mutex::new(BufWriter::new(file)),
+        })
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Writes one line per key and flushes.
+    pub fn record<'k>(
+        &self,
+        bucket: &str,
+        entries: impl IntoIterator<Item = (&'k str, Option<&'k str>, AuditResult<'k>)>,
+    ) -> std::io::Result<()> {
+        let time = Utc::now().to_rfc3339_opts(SecondsFormat::Millis, true);
+        let mut writer = self.writer.lock().unwrap_or_else(|e| e.into_inner());
+        for (key, version, result) in entries {
+            let (result, error) = match result {
+                AuditResult::Deleted => ("deleted", None),
+                AuditResult::Failed { code, message } => ("failed", Some(format!("{code}: {message}"))),
+            };
+            let record = AuditRecord {
+                time: time.clone(),
+                bucket,
+                key,
+                version,
+                result,
+                error,
+            };
+            serde_json::to_writer(&mut *writer, &record)?;
+            writer.write_all(b"\n")?;
+        }
+        writer.flush()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn writes_one_json_line_per_key_with_private_permissions() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("nested").join("audit.jsonl");
+        let log = AuditLog::open(&path).unwrap();
+        log.record(
+            "b",
+            [
+                ("d/a b.txt", None, AuditResult::Deleted),
+                ("d/x", Some("v1"), AuditResult::Failed { code: "AccessDenied", message: "no" }),
+            ],
+        )
+        .unwrap();
+        let text = std::fs::read_to_string(&path).unwrap();
+        let lines: Vec<serde_json::Value> = text.lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+        assert_eq!(lines.len(), 2);
+        assert_eq!(lines[0]["key"], "d/a b.txt");
+        assert_eq!(lines[0]["result"], "deleted");
+        assert!(lines[0]["version"].is_null());
+        assert_eq!(lines[1]["version"], "v1");
+        assert_eq!(lines[1]["error"], "AccessDenied: no");
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = std::fs::metadata(&path).unwrap().permissions().mode();
+            assert_eq!(mode & 0o777, 0o600);
+        }
+    }
+}

@@ -1,0 +1,282 @@
+use std::collections::HashSet;
+
+use aws_sdk_s3::primitives::{ByteStream, DateTime as SmithyDateTime};
+use aws_sdk_s3::types::{BucketVersioningStatus, Delete, ObjectIdentifier};
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+use super::connection::Connection;
+use super::error::{classify, EngineError, ErrorContext};
+
+/// The one seam between s3prune and S3: every S3 call the engine, the CLI and the TUI
+/// make goes through here, and every SDK error leaves it as an [`EngineError`].
+#[derive(Debug, Clone)]
+pub struct Bucket {
+    client: aws_sdk_s3::Client,
+    name: String,
+    endpoint_label: String,
+    region: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ListedObject {
+    pub key: String,
+    pub size: u64,
+    pub last_modified: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct ListPage {
+    pub objects: Vec<ListedObject>,
+    pub common_prefixes: Vec<String>,
+    pub next_token: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Versioning {
+    Enabled,
+    Suspended,
+    /// Never enabled: a delete removes the object for good.
+    Disabled,
+}
+
+impl Versioning {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Versioning::Enabled => "Enabled",
+            Versioning::Suspended => "Suspended",
+            Versioning::Disabled => "Disabled",
+        }
+    }
+
+    /// Whether a plain delete only adds delete markers (and so reclaims nothing).
+    pub fn keeps_old_versions(self) -> bool {
+        !matches!(self, Versioning::Disabled)
+    }
+}
+
+/// The outcome of one DeleteObjects request, key by key.
+#[derive(Debug, Clone, Default)]
+pub struct DeleteReply {
+    pub deleted: Vec<String>,
+    pub errors: Vec<KeyError>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct KeyError {
+    pub key: String,
+    pub code: String,
+    pub message: String,
+}
+
+/// At most this many keys per DeleteObjects request (S3's limit; some servers accept
+/// more, so s3prune enforces it itself).
+pub const DELETE_BATCH_LIMIT: usize = 1000;
+
+impl Bucket {
+    pub fn new(connection: &Connection, name: impl Into<String>) -> Bucket {
+        Bucket {
+            client: connection.client.clone(),
+            name: name.into(),
+            endpoint_label: connection.endpoint_label.clone(),
+            region: connection.region.clone(),
+        }
+    }
+
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    pub fn endpoint_label(&self) -> &str {
+        &self.endpoint_label
+    }
+
+    pub fn region(&self) -> &str {
+        &self.region
+    }
+
+    fn context(&self) -> ErrorContext<'_> {
+        ErrorContext {
+            bucket: &self.name,
+            endpoint: &self.endpoint_label,
+        }
+    }
+
+    /// Fails with a clear error if the bucket is missing or not ours to read.
+    pub async fn check_access(&self) -> Result<(), EngineError> {
+        self.client
+            .head_bucket()
+            .bucket(&self.name)
+            .send()
+            .await
+            .map(|_| ())
+            .map_err(|e| classify(e, &self.context()))
+    }
+
+    pub async fn versioning(&self) -> Result<Versioning, EngineError> {
+        let reply = self
+            .client
+            .get_bucket_versioning()
+            .bucket(&self.name)
+            .send()
+            .await
+            .map_err(|e| classify(e, &self.context()))?;
+        Ok(match reply.status() {
+            Some(BucketVersioningStatus::Enabled) => Versioning::Enabled,
+            Some(BucketVersioningStatus::Suspended) => Versioning::Suspended,
+            _ => Versioning::Disabled,
+        })
+    }
+
+    /// One ListObjectsV2 page (up to 1000 entries).
+    pub async fn list_page(
+        &self,
+        prefix: &str,
+        delimiter: Option<&str>,
+        continuation: Option<String>,
+    ) -> Result<ListPage, EngineError> {
+        let reply = self
+            .client
+            .list_objects_v2()
+            .bucket(&self.name)
+            .prefix(prefix)
+            .set_delimiter(delimiter.map(str::to_string))
+            .set_continuation_token(continuation)
+            .send()
+            .await
+            .map_err(|e| classify(e, &self.context()))?;
+        let objects = reply
+            .contents()
+            .iter()
+            .filter_map(|object| {
+                Some(ListedObject {
+                    key: object.key()?.to_string(),
+                    size: object.size().unwrap_or(0).max(0) as u64,
+                    last_modified: to_chrono(object.last_modified()?),
+                })
+            })
+            .collect();
+        let common_prefixes = reply
+            .common_prefixes()
+            .iter()
+            .filter_map(|p| p.prefix().map(str::to_string))
+            .collect();
+        let next_token = if reply.is_truncated().unwrap_or(false) {
+            reply.next_continuation_token().map(str::to_string)
+        } else {
+            None
+        };
+        Ok(ListPage {
+            objects,
+            common_prefixes,
+            next_token,
+        })
+    }
+
+    /// One DeleteObjects request in verbose mode, so that every key comes back either
+    /// deleted or with an error; keys the reply does not mention are reported as errors
+    /// (a 200 reply whose body is an error mentions none).
+    pub async fn delete_batch(&self, keys: &[String]) -> Result<DeleteReply, EngineError> {
+        assert!(
+            keys.len() <= DELETE_BATCH_LIMIT,
+            "a DeleteObjects batch holds at most {DELETE_BATCH_LIMIT} keys"
+        );
+        let objects = keys
+            .iter()
+            .map(|key| ObjectIdentifier::builder().key(key).build())
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(|e| EngineError::Other(e.to_string()))?;
+        let delete = Delete::builder()
+            .set_objects(Some(objects))
+            .quiet(false)
+            .build()
+            .map_err(|e| EngineError::Other(e.to_string()))?;
+        let reply = self
+            .client
+            .delete_objects()
+            .bucket(&self.name)
+            .delete(delete)
+            .send()
+            .await
+            .map_err(|e| classify(e, &self.context()))?;
+
+        let sent: HashSet<&str> = keys.iter().map(String::as_str).collect();
+        let mut accounted: HashSet<&str> = HashSet::with_capacity(keys.len());
+        let mut outcome = DeleteReply::default();
+        // A reply may name keys we did not send; they must not count as deleted.
+        for key in reply.deleted().iter().filter_map(|d| d.key()) {
+            if let Some(&sent_key) = sent.get(key) {
+                if accounted.insert(sent_key) {
+                    outcome.deleted.push(key.to_string());
+                }
+            }
+        }
+        for error in reply.errors() {
+            if let Some(key) = error.key() {
+                if let Some(&sent_key) = sent.get(key) {
+                    if !accounted.insert(sent_key) {
+                        // Both deleted and failed: trust the failure.
+                        outcome.deleted.retain(|k| k != key);
+                    }
+                }
+                outcome.errors.push(KeyError {
+                    key: key.to_string(),
+                    code: error.code().unwrap_or("Unknown").to_string(),
+                    message: error.message().unwrap_or("").to_string(),
+                });
+            }
+        }
+        for key in keys {
+            if !accounted.contains(key.as_str()) {
+                outcome.errors.push(KeyError {
+                    key: key.clone(),
+                    code: "InternalError".into(),
+                    message: "the DeleteObjects reply did not mention this key".into(),
+                });
+            }
+        }
+        Ok(outcome)
+    }
+
+    pub async fn create_if_missing(&self) -> Result<(), EngineError> {
+        match self.check_access().await {
+            Ok(()) => return Ok(()),
+            Err(EngineError::NoSuchBucket { .. }) => {}
+            Err(other) => return Err(other),
+        }
+        match self.client.create_bucket().bucket(&self.name).send().await {
+            Ok(_) => Ok(()),
+            Err(e) if matches!(e.as_service_error().and_then(|s| s.meta().code()), Some("BucketAlreadyOwnedByYou")) => Ok(()),
+            Err(e) => Err(classify(e, &self.context())),
+        }
+    }
+
+    /// Uploads one object; `metadata` becomes `x-amz-meta-*` headers.
+    pub async fn put_object(
+        &self,
+        key: &str,
+        body: Vec<u8>,
+        content_type: &str,
+        metadata: &[(&str, String)],
+    ) -> Result<(), EngineError> {
+        let mut request = self
+            .client
+            .put_object()
+            .bucket(&self.name)
+            .key(key)
+            .content_type(content_type)
+            .body(ByteStream::from(body));
+        for (name, value) in metadata {
+            request = request.metadata(*name, value);
+        }
+        request
+            .send()
+            .await
+            .map(|_| ())
+            .map_err(|e| classify(e, &self.context()))
+    }
+}
+
+fn to_chrono(time: &SmithyDateTime) -> DateTime<Utc> {
+    DateTime::from_timestamp(time.secs(), time.subsec_nanos()).unwrap_or_default()
+}

@@ -1,0 +1,503 @@
+use std::collections::VecDeque;
+use std::time::Duration;
+
+use futures::stream::{self, FuturesUnordered, StreamExt};
+use tokio::sync::mpsc;
+
+use super::audit::{AuditLog, AuditResult};
+use super::bucket::{Bucket, KeyError, DELETE_BATCH_LIMIT};
+use super::deployment::Deployment;
+use super::error::{is_retryable_code, EngineError};
+use super::stop::StopSignal;
+
+#[derive(Debug, Clone)]
+pub struct DeleteOptions {
+    /// DeleteObjects requests in flight at once.
+    pub batches_in_flight: usize,
+    /// Deployments re-listed at once while deleting.
+    pub listing_concurrency: usize,
+    /// Attempts per key for retryable failures (on top of the SDK's own retries).
+    pub max_rounds: u32,
+    pub base_backoff: Duration,
+}
+
+impl Default for DeleteOptions {
+    fn default() -> Self {
+        DeleteOptions {
+            batches_in_flight: 8,
+            listing_concurrency: 8,
+            max_rounds: 6,
+            base_backoff: Duration::from_millis(200),
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub enum DeletionEvent {
+    /// A batch came back: these counts were deleted/failed in deployment `index`.
+    Progress {
+        index: usize,
+        deleted_objects: u64,
+        deleted_bytes: u64,
+        failed_objects: u64,
+    },
+    /// A retryable failure; the keys go again after a pause.
+    Retrying { code: String, keys: usize },
+    /// Deployment `index` is finished (fully or not): see its outcome.
+    Finished { index: usize, outcome: DeploymentOutcome },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OutcomeStatus {
+    /// Every object listed under the prefix was deleted.
+    Deleted,
+    /// Some objects were deleted, some were not.
+    Partial,
+    /// Nothing was deleted.
+    Failed,
+    /// Stopped by the operator before it was finished.
+    Stopped,
+}
+
+#[derive(Debug, Clone)]
+pub struct DeploymentOutcome {
+    pub name: String,
+    pub prefix: String,
+    pub status: OutcomeStatus,
+    pub deleted_objects: u64,
+    pub deleted_bytes: u64,
+    /// Keys a DeleteObjects reply refused (after retries).
+    pub failed_keys: Vec<KeyError>,
+    /// Why the deployment could not be (fully) listed for deletion, if it could not.
+    pub error: Option<String>,
+}
+
+#[derive(Debug, Clone)]
+pub struct DeletionReport {
+    pub outcomes: Vec<DeploymentOutcome>,
+    pub stopped: bool,
+}
+
+impl DeletionReport {
+    pub fn all_deleted(&self) -> bool {
+        self.outcomes.iter().all(|o| o.status == OutcomeStatus::Deleted)
+    }
+
+    pub fn deleted_objects(&self) -> u64 {
+        self.outcomes.iter().map(|o| o.deleted_objects).sum()
+    }
+
+    pub fn deleted_bytes(&self) -> u64 {
+        self.outcomes.iter().map(|o| o.deleted_bytes).sum()
+    }
+
+    pub fn incomplete(&self) -> impl Iterator<Item = &DeploymentOutcome> {
+        self.outcomes.iter().filter(|o| o.status != OutcomeStatus::Deleted)
+    }
+}
+
+/// A key queued for deletion, with the deployment it belongs to.
+#[derive(Debug, Clone)]
+struct PendingKey {
+    index: usize,
+    key: String,
+    size: u64,
+}
+
+#[derive(Debug, Default)]
+struct Progress {
+    deleted_objects: u64,
+    deleted_bytes: u64,
+    failed_keys: Vec<KeyError>,
+    listing_error: Option<String>,
+    listing_done: bool,
+    /// Keys handed to the batcher and not yet answered.
+    outstanding: u64,
+}
+
+/// Deletes the confirmed deployments: re-lists each one now (what is there at delete
+/// time, not at plan time), and deletes its keys with DeleteObjects in batches of at
+/// most 1000, several in flight, retrying throttling and server errors with backoff.
+/// Keys from small deployments share batches, so many small deployments cost few requests.
+///
+/// Never sends a key that does not start with its confirmed deployment's prefix.
+pub async fn delete_deployments(
+    bucket: &Bucket,
+    targets: &[Deployment],
+    options: &DeleteOptions,
+    audit: &AuditLog,
+    stop: &StopSignal,
+    on_event: &(dyn Fn(DeletionEvent) + Send + Sync),
+) -> Result<DeletionReport, EngineError> {
+    for target in targets {
+        check_target(target)?;
+    }
+    let mut progress: Vec<Progress> = targets.iter().map(|_| Progress::default()).collect();
+    let (page_tx, mut page_rx) = mpsc::channel::<ListerMessage>(options.batches_in_flight.max(1) * 2);
+
+    let listers = async move {
+        stream::iter(targets.iter().enumerate())
+            .for_each_concurrent(options.listing_concurrency.max(1), |(index, target)| {
+                let page_tx = page_tx.clone();
+                async move { list_for_deletion(bucket, index, target, stop, page_tx).await }
+            })
+            .await;
+    };
+
+    let deleter = async {
+        let mut queue: VecDeque<PendingKey> = VecDeque::new();
+        let mut in_flight = FuturesUnordered::new();
+        let mut listers_open = true;
+        loop {
+            // Send full batches while there is room; a partial one only once listing is over.
+            while in_flight.len() < options.batches_in_flight.max(1)
+                && !stop.is_stopped()
+                && (queue.len() >= DELETE_BATCH_LIMIT || (!listers_open && !queue.is_empty()))
+            {
+                let take = queue.len().min(DELETE_BATCH_LIMIT);
+                let batch: Vec<PendingKey> = queue.drain(..take).collect();
+                in_flight.push(delete_with_retries(bucket, batch, options, stop, on_event));
+            }
+            // Done when listing is over and nothing is in flight; queued keys that were
+            // never sent because of a stop count as not deleted.
+            if !listers_open && in_flight.is_empty() && (queue.is_empty() || stop.is_stopped()) {
+                break;
+            }
+            tokio::select! {
+                message = page_rx.recv(), if listers_open => match message {
+                    Some(ListerMessage::Keys(keys)) => {
+                        for key in &keys {
+                            progress[key.index].outstanding += 1;
+                        }
+                        queue.extend(keys);
+                    }
+                    Some(ListerMessage::Done { index, error }) => {
+                        progress[index].listing_done = true;
+                        progress[index].listing_error = error;
+                        finish_if_done(&progress, index, targets, stop, on_event);
+                    }
+                    None => listers_open = false,
+                },
+                Some(result) = in_flight.next(), if !in_flight.is_empty() => {
+                    let touched = apply_batch(bucket.name(), result, &mut progress, audit, on_event)?;
+                    for index in touched {
+                        finish_if_done(&progress, index, targets, stop, on_event);
+                    }
+                },
+                _ = stop.stopped(), if !stop.is_stopped() => {}
+                else => break,
+            }
+        }
+        Ok::<(), EngineError>(())
+    };
+
+    let ((), deleted) = tokio::join!(listers, deleter);
+    deleted?;
+
+    let stopped = stop.is_stopped();
+    let outcomes = targets
+        .iter()
+        .zip(progress)
+        .map(|(target, p)| outcome_of(target, p, stopped))
+        .collect();
+    Ok(DeletionReport { outcomes, stopped })
+}
+
+fn check_target(target: &Deployment) -> Result<(), EngineError> {
+    let suffix_ok = target.prefix.ends_with('/') && target.prefix.len() > 1;
+    let name_ok = !target.name.contains('/') && target.prefix.ends_with(&format!("{}/", target.name));
+    if suffix_ok && name_ok {
+        Ok(())
+    } else {
+        Err(EngineError::Other(format!(
+            "refusing to delete {:?}: its prefix {:?} is not a deployment folder",
+            target.name, target.prefix
+        )))
+    }
+}
+
+enum ListerMessage {
+    Keys(Vec<PendingKey>),
+    Done { index: usize, error: Option<String> },
+}
+
+async fn list_for_deletion(
+    bucket: &Bucket,
+    index: usize,
+    target: &Deployment,
+    stop: &StopSignal,
+    pages: mpsc::Sender<ListerMessage>,
+) {
+    let mut token = None;
+    let error = loop {
+        if stop.is_stopped() {
+            break Some("stopped before it was fully listed".to_string());
+        }
+        let page = match bucket.list_page(&target.prefix, None, token).await {
+            Ok(page) => page,
+            Err(e) => break Some(e.to_string()),
+        };
+        let keys: Vec<PendingKey> = page
+            .objects
+            .into_iter()
+            .filter(|o| o.key.starts_with(&target.prefix))
+            .map(|o| PendingKey {
+                index,
+                key: o.key,
+                size: o.size,
+            })
+            .collect();
+        if !keys.is_empty() && pages.send(ListerMessage::Keys(keys)).await.is_err() {
+            return;
+        }
+        token = page.next_token;
+        if token.is_none() {
+            break None;
+        }
+    };
+    let _ = pages.send(ListerMessage::Done { index, error }).await;
+}
+
+/// The keys of one batch, each with its final answer.
+struct BatchResult {
+    deleted: Vec<PendingKey>,
+    failed: Vec<(PendingKey, KeyError)>,
+    /// Not sent (again) because the operator stopped.
+    abandoned: Vec<PendingKey>,
+}
+
+async fn delete_with_retries(
+    bucket: &Bucket,
+    batch: Vec<PendingKey>,
+    options: &DeleteOptions,
+    stop: &StopSignal,
+    on_event: &(dyn Fn(DeletionEvent) + Send + Sync),
+) -> BatchResult {
+    let mut result = BatchResult {
+        deleted: Vec::new(),
+        failed: Vec::new(),
+        abandoned: Vec::new(),
+    };
+    let mut pending = batch;
+    let mut round = 0u32;
+    while !pending.is_empty() {
+        round += 1;
+        let keys: Vec<String> = pending.iter().map(|k| k.key.clone()).collect();
+        let mut retry: Vec<(PendingKey, KeyError)> = Vec::new();
+        match bucket.delete_batch(&keys).await {
+            Ok(reply) => {
+                let mut by_key: std::collections::HashMap<String, PendingKey> =
+                    pending.drain(..).map(|k| (k.key.clone(), k)).collect();
+                for key in reply.deleted {
+                    if let Some(pending_key) = by_key.remove(&key) {
+                        result.deleted.push(pending_key);
+                    }
+                }
+                for error in reply.errors {
+                    if let Some(pending_key) = by_key.remove(&error.key) {
+                        if is_retryable_code(&error.code) {
+                            retry.push((pending_key, error));
+                        } else {
+                            result.failed.push((pending_key, error));
+                        }
+                    }
+                }
+            }
+            Err(error) => {
+                let code = error_code(&error);
+                let retryable = error.is_retryable();
+                for pending_key in pending.drain(..) {
+                    let key_error = KeyError {
+                        key: pending_key.key.clone(),
+                        code: code.clone(),
+                        message: error.to_string(),
+                    };
+                    if retryable {
+                        retry.push((pending_key, key_error));
+                    } else {
+                        result.failed.push((pending_key, key_error));
+                    }
+                }
+            }
+        }
+        if retry.is_empty() {
+            break;
+        }
+        if round >= options.max_rounds {
+            result.failed.extend(retry);
+            break;
+        }
+        on_event(DeletionEvent::Retrying {
+            code: retry[0].1.code.clone(),
+            keys: retry.len(),
+        });
+        let pause = backoff(options.base_backoff, round);
+        tokio::select! {
+            _ = tokio::time::sleep(pause) => {
+                pending = retry.into_iter().map(|(k, _)| k).collect();
+            }
+            _ = stop.stopped() => {
+                result.abandoned.extend(retry.into_iter().map(|(k, _)| k));
+                break;
+            }
+        }
+    }
+    result
+}
+
+fn error_code(error: &EngineError) -> String {
+    match error {
+        EngineError::Service { code, .. } | EngineError::Throttled { code } => code.clone(),
+        EngineError::AccessDenied { .. } => "AccessDenied".into(),
+        EngineError::NoSuchBucket { .. } => "NoSuchBucket".into(),
+        EngineError::Timeout { .. } => "Timeout".into(),
+        EngineError::Unreachable { .. } => "Unreachable".into(),
+        _ => "Error".into(),
+    }
+}
+
+/// Exponential backoff with full jitter, capped at 10 s.
+fn backoff(base: Duration, round: u32) -> Duration {
+    let ceiling = base.saturating_mul(1 << round.min(6)).min(Duration::from_secs(10));
+    ceiling.mul_f64(0.5 + rand::random::<f64>() * 0.5)
+}
+
+/// Records a batch's answers in the audit log and the per-deployment progress; returns
+/// the deployments it touched.
+fn apply_batch(
+    bucket_name: &str,
+    result: BatchResult,
+    progress: &mut [Progress],
+    audit: &AuditLog,
+    on_event: &(dyn Fn(DeletionEvent) + Send + Sync),
+) -> Result<Vec<usize>, EngineError> {
+    let deleted = result.deleted.iter().map(|k| (k.key.as_str(), None, AuditResult::Deleted));
+    let failed = result.failed.iter().map(|(k, e)| {
+        (
+            k.key.as_str(),
+            None,
+            AuditResult::Failed {
+                code: &e.code,
+                message: &e.message,
+            },
+        )
+    });
+    audit
+        .record(bucket_name, deleted.chain(failed))
+        .map_err(|e| EngineError::Other(format!("cannot write the audit log {}: {e}", audit.path().display())))?;
+
+    let mut touched: Vec<usize> = Vec::new();
+    let mut deltas: std::collections::BTreeMap<usize, (u64, u64, u64)> = Default::default();
+    for key in &result.deleted {
+        let p = &mut progress[key.index];
+        p.deleted_objects += 1;
+        p.deleted_bytes += key.size;
+        p.outstanding -= 1;
+        let d = deltas.entry(key.index).or_default();
+        d.0 += 1;
+        d.1 += key.size;
+    }
+    for (key, error) in result.failed {
+        let p = &mut progress[key.index];
+        p.outstanding -= 1;
+        p.failed_keys.push(error);
+        deltas.entry(key.index).or_default().2 += 1;
+    }
+    for key in &result.abandoned {
+        progress[key.index].outstanding -= 1;
+        deltas.entry(key.index).or_default();
+    }
+    for (index, (deleted_objects, deleted_bytes, failed_objects)) in deltas {
+        on_event(DeletionEvent::Progress {
+            index,
+            deleted_objects,
+            deleted_bytes,
+            failed_objects,
+        });
+        touched.push(index);
+    }
+    Ok(touched)
+}
+
+fn finish_if_done(
+    progress: &[Progress],
+    index: usize,
+    targets: &[Deployment],
+    stop: &StopSignal,
+    on_event: &(dyn Fn(DeletionEvent) + Send + Sync),
+) {
+    let p = &progress[index];
+    if p.listing_done && p.outstanding == 0 {
+        let outcome = outcome_of(
+            &targets[index],
+            Progress {
+                deleted_objects: p.deleted_objects,
+                deleted_bytes: p.deleted_bytes,
+                failed_keys: p.failed_keys.clone(),
+                listing_error: p.listing_error.clone(),
+                listing_done: true,
+                outstanding: 0,
+            },
+            stop.is_stopped(),
+        );
+        on_event(DeletionEvent::Finished { index, outcome });
+    }
+}
+
+fn outcome_of(target: &Deployment, p: Progress, stopped: bool) -> DeploymentOutcome {
+    let complete = p.listing_done && p.listing_error.is_none() && p.outstanding == 0 && p.failed_keys.is_empty();
+    let status = if complete {
+        OutcomeStatus::Deleted
+    } else if stopped && p.failed_keys.is_empty() && p.listing_error.as_deref().is_none_or(|e| e.starts_with("stopped")) {
+        OutcomeStatus::Stopped
+    } else if p.deleted_objects > 0 {
+        OutcomeStatus::Partial
+    } else {
+        OutcomeStatus::Failed
+    };
+    DeploymentOutcome {
+        name: target.name.clone(),
+        prefix: target.prefix.clone(),
+        status,
+        deleted_objects: p.deleted_objects,
+        deleted_bytes: p.deleted_bytes,
+        failed_keys: p.failed_keys,
+        error: p.listing_error,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::Utc;
+
+    fn target(name: &str, prefix: &str) -> Deployment {
+        Deployment {
+            name: name.into(),
+            prefix: prefix.into(),
+            objects: 1,
+            bytes: 1,
+            newest: Utc::now(),
+            oldest: Utc::now(),
+        }
+    }
+
+    #[test]
+    fn only_deployment_folders_are_accepted_as_targets() {
+        assert!(check_target(&target("d", "d/")).is_ok());
+        assert!(check_target(&target("d", "sites/d/")).is_ok());
+        assert!(check_target(&target("", "")).is_err());
+        assert!(check_target(&target("d", "d")).is_err());
+        assert!(check_target(&target("d", "/")).is_err());
+        assert!(check_target(&target("a/b", "a/b/")).is_err());
+        assert!(check_target(&target("d", "other/")).is_err());
+    }
+
+    #[test]
+    fn backoff_grows_and_is_capped() {
+        let base = Duration::from_millis(100);
+        assert!(backoff(base, 1) <= Duration::from_millis(200));
+        assert!(backoff(base, 1) >= Duration::from_millis(100));
+        assert!(backoff(base, 30) <= Duration::from_secs(10));
+    }
+}

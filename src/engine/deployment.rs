@@ -1,0 +1,120 @@
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+/// One top-level folder under the root prefix, aggregated over all of its objects.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Deployment {
+    /// The folder name, without the root prefix or trailing `/`.
+    pub name: String,
+    /// The full key prefix, `<root><name>/`; every key of this deployment starts with it.
+    pub prefix: String,
+    pub objects: u64,
+    pub bytes: u64,
+    pub newest: DateTime<Utc>,
+    pub oldest: DateTime<Utc>,
+}
+
+/// Running aggregate of the objects under one prefix. Holds no keys, so memory stays
+/// constant however many objects a deployment has.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct ObjectTally {
+    pub objects: u64,
+    pub bytes: u64,
+    pub newest: Option<DateTime<Utc>>,
+    pub oldest: Option<DateTime<Utc>>,
+}
+
+impl ObjectTally {
+    pub fn add(&mut self, bytes: u64, modified: DateTime<Utc>) {
+        self.objects += 1;
+        self.bytes += bytes;
+        self.newest = Some(self.newest.map_or(modified, |n| n.max(modified)));
+        self.oldest = Some(self.oldest.map_or(modified, |o| o.min(modified)));
+    }
+
+    /// The deployment this tally describes, or `None` if the prefix turned out empty
+    /// (it vanished between discovery and listing).
+    pub fn into_deployment(self, name: String, prefix: String) -> Option<Deployment> {
+        Some(Deployment {
+            name,
+            prefix,
+            objects: self.objects,
+            bytes: self.bytes,
+            newest: self.newest?,
+            oldest: self.oldest?,
+        })
+    }
+}
+
+/// Which object timestamp stands for a deployment's time.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, clap::ValueEnum)]
+#[serde(rename_all = "lowercase")]
+pub enum AgeBy {
+    /// The newest object: anything touched recently counts as recent (the safe default).
+    #[default]
+    Newest,
+    /// The oldest object.
+    Oldest,
+}
+
+impl AgeBy {
+    pub fn time_of(self, deployment: &Deployment) -> DateTime<Utc> {
+        match self {
+            AgeBy::Newest => deployment.newest,
+            AgeBy::Oldest => deployment.oldest,
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AgeBy::Newest => "newest",
+            AgeBy::Oldest => "oldest",
+        }
+    }
+}
+
+/// Objects directly under the root prefix. They belong to no deployment and are never
+/// deleted; they are counted so the operator can see they were noticed.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct RootObjects {
+    pub objects: u64,
+    pub bytes: u64,
+    /// The first few keys, for display.
+    pub sample: Vec<String>,
+}
+
+impl RootObjects {
+    pub const SAMPLE_SIZE: usize = 5;
+
+    pub fn add(&mut self, key: &str, bytes: u64) {
+        self.objects += 1;
+        self.bytes += bytes;
+        if self.sample.len() < Self::SAMPLE_SIZE {
+            self.sample.push(key.to_string());
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+
+    #[test]
+    fn tally_tracks_newest_and_oldest() {
+        let mut tally = ObjectTally::default();
+        let t1 = Utc.with_ymd_and_hms(2026, 1, 1, 0, 0, 0).unwrap();
+        let t2 = Utc.with_ymd_and_hms(2026, 3, 1, 0, 0, 0).unwrap();
+        tally.add(10, t2);
+        tally.add(5, t1);
+        let d = tally.into_deployment("d".into(), "d/".into()).unwrap();
+        assert_eq!((d.objects, d.bytes, d.newest, d.oldest), (2, 15, t2, t1));
+    }
+
+    #[test]
+    fn empty_tally_is_no_deployment() {
+        assert!(ObjectTally::default()
+            .into_deployment("d".into(), "d/".into())
+            .is_none());
+    }
+}

@@ -1,0 +1,15 @@
+//! The UI-free core: list a bucket's deployments, apply the rule, plan, delete, audit.
+//! The CLI, the TUI and the tests all drive S3 through this module.
+
+pub mod age;
+pub mod audit;
+pub mod bucket;
+pub mod bucket_name;
+pub mod connection;
+pub mod deletion;
+pub mod deployment;
+pub mod error;
+pub mod listing;
+pub mod plan;
+pub mod rule;
+pub mod stop;

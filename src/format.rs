@@ -1,0 +1,64 @@
+//! Presentation helpers shared by the plan table and the TUI.
+
+use std::borrow::Cow;
+
+use humansize::{format_size, BINARY};
+
+/// `1.50 MiB`, `512 B`.
+pub fn bytes(n: u64) -> String {
+    format_size(n, BINARY)
+}
+
+/// A key or name made safe for a terminal: control characters (ESC, CR, BEL, …) are
+/// shown escaped (`\u{1b}`), never interpreted. Other text passes through unchanged.
+pub fn printable(text: &str) -> Cow<'_, str> {
+    if text.chars().any(char::is_control) {
+        Cow::Owned(
+            text.chars()
+                .map(|c| {
+                    if c.is_control() {
+                        c.escape_default().to_string()
+                    } else {
+                        c.to_string()
+                    }
+                })
+                .collect(),
+        )
+    } else {
+        Cow::Borrowed(text)
+    }
+}
+
+/// `12,345`.
+pub fn count(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn control_characters_are_escaped() {
+        assert_eq!(printable("deploy-1"), "deploy-1");
+        assert_eq!(printable("évolution ✓"), "évolution ✓");
+        assert_eq!(printable("evil\u{1b}[2Jname"), "evil\\u{1b}[2Jname");
+        assert_eq!(printable("a\rb\nc"), "a\\rb\\nc");
+    }
+
+    #[test]
+    fn counts_and_sizes() {
+        assert_eq!(count(0), "0");
+        assert_eq!(count(1234567), "1,234,567");
+        assert_eq!(bytes(512), "512 B");
+        assert_eq!(bytes(1536), "1.50 KiB");
+    }
+}
