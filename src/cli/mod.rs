@@ -1,0 +1,54 @@
+//! The command line: each command checks its flags, drives the engine, and prints.
+
+pub mod args;
+pub mod failure;
+pub mod plan_cmd;
+pub mod plan_output;
+pub mod prune_cmd;
+pub mod seed_cmd;
+pub mod serve_cmd;
+pub mod session;
+
+use std::process::ExitCode;
+
+use clap::CommandFactory;
+
+use args::{Cli, Command};
+use failure::{CommandResult, Failure};
+
+/// Runs the parsed command line and turns the result into an exit code, printing a
+/// failure as one paragraph on stderr.
+pub fn dispatch(cli: Cli) -> ExitCode {
+    let result = match cli.command {
+        Some(Command::Completions { shell }) => {
+            clap_complete::generate(shell, &mut Cli::command(), "s3prune", &mut std::io::stdout());
+            Ok(())
+        }
+        command => run_async(cli.global, command),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(failure) => {
+            eprintln!("s3prune: {}", failure.message());
+            failure.exit_code()
+        }
+    }
+}
+
+fn run_async(global: args::GlobalArgs, command: Option<Command>) -> CommandResult {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| Failure::Runtime(format!("cannot start the async runtime: {e}")))?;
+    runtime.block_on(async move {
+        match command {
+            Some(Command::Plan(args)) => plan_cmd::run(&global, &args).await,
+            Some(Command::Prune(args)) => prune_cmd::run(&global, &args).await,
+            Some(Command::Serve(args)) => serve_cmd::run(&args).await,
+            Some(Command::Seed(args)) => seed_cmd::run(&global, &args).await,
+            Some(Command::Tui) | None => Err(Failure::Runtime("the explorer is not built yet".into())),
+            Some(Command::Demo(_)) => Err(Failure::Runtime("demo is not built yet".into())),
+            Some(Command::Completions { .. }) => unreachable!("handled before the runtime starts"),
+        }
+    })
+}

@@ -1,0 +1,236 @@
+use std::io::{BufRead, IsTerminal, Write};
+use std::sync::Mutex;
+
+use chrono::Utc;
+use indicatif::{ProgressBar, ProgressStyle};
+
+use super::args::{GlobalArgs, PruneArgs};
+use super::failure::{CommandResult, Failure};
+use super::plan_output::{delete_names, write_table, PlanView};
+use super::session::{list_target, target};
+use crate::engine::audit::{default_audit_path, AuditLog};
+use crate::engine::deletion::{delete_deployments, DeleteOptions, DeletionEvent, DeletionReport, OutcomeStatus};
+use crate::engine::deployment::Deployment;
+use crate::engine::plan::Plan;
+use crate::engine::stop::StopSignal;
+use crate::format::{bytes, count, printable};
+
+pub async fn run(global: &GlobalArgs, args: &PruneArgs) -> CommandResult {
+    let target = target(global)?;
+    if args.batches_in_flight == 0 {
+        return Err(Failure::Usage("--batches-in-flight must be at least 1".into()));
+    }
+    let interactive = std::io::stdin().is_terminal();
+    if !args.yes && !args.dry_run && !interactive {
+        return Err(Failure::Usage(
+            "refusing to delete without confirmation: stdin is not a terminal, so pass --yes \
+             (or --dry-run to only print the plan)"
+                .into(),
+        ));
+    }
+    let listed = list_target(&target).await?;
+    let now = Utc::now();
+    let plan = Plan::build(listed.inventory.deployments, &target.rule, now);
+    let view = PlanView {
+        bucket: &target.bucket_name,
+        root: &target.root,
+        endpoint: listed.bucket.endpoint_label(),
+        versioning: listed.versioning,
+        rule: &target.rule,
+        plan: &plan,
+        root_objects: &listed.inventory.root_objects,
+        now,
+    };
+    write_table(&mut std::io::stdout().lock(), &view)
+        .map_err(|e| Failure::Runtime(format!("cannot write the plan: {e}")))?;
+
+    let summary = plan.summary();
+    if summary.delete == 0 {
+        println!("Nothing to delete.");
+        return Ok(());
+    }
+    if args.dry_run {
+        println!("Dry run: nothing was deleted.");
+        return Ok(());
+    }
+    if let Some(limit) = args.max_delete {
+        if summary.delete as usize > limit {
+            return Err(Failure::Runtime(format!(
+                "the plan deletes {} deployments, more than --max-delete {limit}; nothing was deleted",
+                summary.delete
+            )));
+        }
+    }
+    if !args.yes && !confirm(&plan)? {
+        println!("Not confirmed: nothing was deleted.");
+        return Err(Failure::Runtime("deletion not confirmed".into()));
+    }
+
+    let audit_path = args.audit_log.clone().unwrap_or_else(default_audit_path);
+    let audit = AuditLog::open(&audit_path).map_err(|e| {
+        Failure::Runtime(format!("cannot open the audit log {}: {e}; nothing was deleted", audit_path.display()))
+    })?;
+    let targets: Vec<Deployment> = plan.to_delete().map(|e| e.deployment.clone()).collect();
+    let stop = StopSignal::new();
+    let ctrl_c = tokio::spawn(stop_on_ctrl_c(stop.clone()));
+
+    let progress = DeletionProgress::new(&targets, summary.delete_objects);
+    let options = DeleteOptions {
+        batches_in_flight: args.batches_in_flight,
+        ..DeleteOptions::default()
+    };
+    let on_event = |event: DeletionEvent| progress.apply(&targets, event);
+    let result = delete_deployments(&listed.bucket, &targets, &options, &audit, &stop, &on_event).await;
+    ctrl_c.abort();
+    progress.finish();
+    let report = result?;
+    report_outcome(&report, &audit_path)
+}
+
+fn confirm(plan: &Plan) -> Result<bool, Failure> {
+    let s = plan.summary();
+    eprint!(
+        "Delete {} deployments ({} objects, {}): {}?\nType yes to delete: ",
+        s.delete,
+        count(s.delete_objects),
+        bytes(s.delete_bytes),
+        delete_names(plan, 5)
+    );
+    std::io::stderr().flush().ok();
+    let mut answer = String::new();
+    std::io::stdin()
+        .lock()
+        .read_line(&mut answer)
+        .map_err(|e| Failure::Runtime(format!("cannot read the confirmation: {e}")))?;
+    Ok(answer.trim() == "yes")
+}
+
+async fn stop_on_ctrl_c(stop: StopSignal) {
+    if tokio::signal::ctrl_c().await.is_ok() {
+        eprintln!("\nStopping after the requests in flight… (Ctrl-C again to quit at once)");
+        stop.stop();
+        if tokio::signal::ctrl_c().await.is_ok() {
+            std::process::exit(130);
+        }
+    }
+}
+
+/// A progress bar on a terminal; a line per finished deployment otherwise (CI logs).
+struct DeletionProgress {
+    bar: Option<ProgressBar>,
+    bytes_done: Mutex<u64>,
+}
+
+impl DeletionProgress {
+    fn new(targets: &[Deployment], planned_objects: u64) -> Self {
+        let bar = std::io::stderr().is_terminal().then(|| {
+            let bar = ProgressBar::new(planned_objects).with_style(
+                ProgressStyle::with_template(
+                    "{bar:30} {pos}/{len} objects · {msg} · {per_sec} · ETA {eta}",
+                )
+                .expect("valid template"),
+            );
+            bar.set_message(format!("0 B of {} deployments", targets.len()));
+            bar
+        });
+        DeletionProgress {
+            bar,
+            bytes_done: Mutex::new(0),
+        }
+    }
+
+    fn apply(&self, targets: &[Deployment], event: DeletionEvent) {
+        match event {
+            DeletionEvent::Progress { deleted_objects, deleted_bytes, .. } => {
+                let mut done = self.bytes_done.lock().unwrap_or_else(|e| e.into_inner());
+                *done += deleted_bytes;
+                if let Some(bar) = &self.bar {
+                    // The bucket may hold more objects now than at plan time.
+                    if bar.position() + deleted_objects > bar.length().unwrap_or(0) {
+                        bar.set_length(bar.position() + deleted_objects);
+                    }
+                    bar.inc(deleted_objects);
+                    bar.set_message(format!("{} deleted", bytes(*done)));
+                }
+            }
+            DeletionEvent::Retrying { code, keys } => {
+                let line = format!("retrying {keys} keys after {code}");
+                match &self.bar {
+                    Some(bar) => bar.set_message(line),
+                    None => tracing::info!("{line}"),
+                }
+            }
+            DeletionEvent::Finished { index, outcome } => {
+                let line = format!(
+                    "{} {} ({} objects, {})",
+                    status_word(outcome.status),
+                    printable(&targets[index].name),
+                    count(outcome.deleted_objects),
+                    bytes(outcome.deleted_bytes)
+                );
+                match &self.bar {
+                    Some(bar) => bar.println(line),
+                    None => eprintln!("{line}"),
+                }
+            }
+        }
+    }
+
+    fn finish(&self) {
+        if let Some(bar) = &self.bar {
+            bar.finish_and_clear();
+        }
+    }
+}
+
+fn status_word(status: OutcomeStatus) -> &'static str {
+    match status {
+        OutcomeStatus::Deleted => "deleted",
+        OutcomeStatus::Partial => "PARTLY deleted",
+        OutcomeStatus::Failed => "NOT deleted",
+        OutcomeStatus::Stopped => "stopped",
+    }
+}
+
+fn report_outcome(report: &DeletionReport, audit_path: &std::path::Path) -> CommandResult {
+    let done = report.outcomes.iter().filter(|o| o.status == OutcomeStatus::Deleted).count();
+    println!(
+        "Deleted {} of {} deployments: {} objects, {}. Audit log: {}",
+        done,
+        report.outcomes.len(),
+        count(report.deleted_objects()),
+        bytes(report.deleted_bytes()),
+        audit_path.display()
+    );
+    if report.all_deleted() {
+        return Ok(());
+    }
+    let mut lines = Vec::new();
+    for outcome in report.incomplete() {
+        let mut line = format!(
+            "  {} {}: {} objects deleted",
+            status_word(outcome.status),
+            printable(&outcome.name),
+            count(outcome.deleted_objects)
+        );
+        if !outcome.failed_keys.is_empty() {
+            line.push_str(&format!(", {} failed", outcome.failed_keys.len()));
+            for failed in outcome.failed_keys.iter().take(3) {
+                line.push_str(&format!("\n      {} ({}: {})", printable(&failed.key), failed.code, failed.message));
+            }
+            if outcome.failed_keys.len() > 3 {
+                line.push_str(&format!("\n      … and {} more (see the audit log)", outcome.failed_keys.len() - 3));
+            }
+        }
+        if let Some(error) = &outcome.error {
+            line.push_str(&format!("\n      {error}"));
+        }
+        lines.push(line);
+    }
+    println!("Not deleted:\n{}", lines.join("\n"));
+    let why = if report.stopped { "stopped before the end" } else { "some deletions failed" };
+    Err(Failure::Runtime(format!(
+        "{why}: {} deployments were not fully deleted (listed above); run the same command again to retry",
+        report.incomplete().count()
+    )))
+}

@@ -1,0 +1,56 @@
+use super::args::ServeArgs;
+use super::failure::{CommandResult, Failure};
+use crate::engine::bucket::Bucket;
+use crate::engine::connection::{connect, ConnectionOptions, StaticCredentials};
+use crate::server::{start, RunningServer, ServerConfig};
+
+pub async fn run(args: &ServeArgs) -> CommandResult {
+    let config = ServerConfig {
+        port: args.port,
+        data_dir: args.data_dir.clone(),
+        ..ServerConfig::default()
+    };
+    let server = start(config.clone())
+        .await
+        .map_err(|e| Failure::Runtime(format!("cannot start the server on 127.0.0.1:{}: {e}", args.port)))?;
+    for name in &args.create_buckets {
+        create_bucket(&server, &config, name).await?;
+    }
+    let endpoint = server.endpoint();
+    println!("s3prune S3 server listening on {endpoint}");
+    match &args.data_dir {
+        Some(dir) => println!("data kept in {}", dir.display()),
+        None => println!("data kept in memory (gone when the server stops; --data-dir keeps it)"),
+    }
+    println!();
+    println!("Use it with:");
+    println!("  export AWS_ENDPOINT_URL={endpoint}");
+    println!("  export AWS_ACCESS_KEY_ID={} AWS_SECRET_ACCESS_KEY={} AWS_REGION={}", config.access_key, config.secret_key, config.region);
+    println!("  s3prune seed --bucket demo --create-bucket && s3prune plan --bucket demo --keep 3");
+    println!();
+    println!("Ctrl-C stops the server.");
+    tokio::signal::ctrl_c()
+        .await
+        .map_err(|e| Failure::Runtime(format!("cannot wait for Ctrl-C: {e}")))?;
+    server.shutdown().await;
+    Ok(())
+}
+
+/// Connection options for talking to an in-process server as its own client.
+pub fn client_options(server: &RunningServer, config: &ServerConfig) -> ConnectionOptions {
+    ConnectionOptions {
+        endpoint_url: Some(server.endpoint()),
+        region: Some(config.region.clone()),
+        static_credentials: Some(StaticCredentials {
+            access_key_id: config.access_key.clone(),
+            secret_access_key: config.secret_key.clone(),
+        }),
+        ..ConnectionOptions::default()
+    }
+}
+
+async fn create_bucket(server: &RunningServer, config: &ServerConfig, name: &str) -> CommandResult {
+    let connection = connect(&client_options(server, config)).await;
+    Bucket::new(&connection, name).create_if_missing().await?;
+    Ok(())
+}

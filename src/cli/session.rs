@@ -1,0 +1,108 @@
+//! What `plan`, `prune` and the TUI share: checking the flags, connecting, listing.
+
+use std::io::IsTerminal;
+
+use indicatif::{ProgressBar, ProgressStyle};
+
+use super::args::GlobalArgs;
+use super::failure::Failure;
+use crate::engine::bucket::{Bucket, Versioning};
+use crate::engine::bucket_name::validate_bucket_name;
+use crate::engine::connection::{connect, ConnectionOptions};
+use crate::engine::listing::{list_deployments, normalise_root, Inventory, ListingEvent, ListingOptions};
+use crate::engine::rule::Rule;
+
+/// The checked flags: a valid bucket name, a root prefix, a rule.
+pub struct Target {
+    pub bucket_name: String,
+    pub root: String,
+    pub rule: Rule,
+    pub connection: ConnectionOptions,
+    pub list_concurrency: usize,
+}
+
+pub fn require_bucket(global: &GlobalArgs) -> Result<String, Failure> {
+    let name = global.bucket.clone().ok_or_else(|| {
+        Failure::Usage("no bucket given: use --bucket NAME (or set S3PRUNE_BUCKET)".into())
+    })?;
+    validate_bucket_name(&name).map_err(Failure::Usage)?;
+    Ok(name)
+}
+
+pub fn require_rule(global: &GlobalArgs) -> Result<Rule, Failure> {
+    let keep = global.keep.ok_or_else(|| {
+        Failure::Usage(
+            "no retention rule: give --keep N (the number of newest deployments to keep), \
+             optionally with --older-than DUR and --protect GLOB"
+                .into(),
+        )
+    })?;
+    Ok(Rule::new(keep, global.older_than, global.protect.clone(), global.age_by)?)
+}
+
+pub fn connection_options(global: &GlobalArgs) -> ConnectionOptions {
+    ConnectionOptions {
+        endpoint_url: global.endpoint_url.clone(),
+        region: global.region.clone(),
+        profile: global.profile.clone(),
+        request_timeout: global.timeout,
+        ..ConnectionOptions::default()
+    }
+}
+
+pub fn target(global: &GlobalArgs) -> Result<Target, Failure> {
+    Ok(Target {
+        bucket_name: require_bucket(global)?,
+        rule: require_rule(global)?,
+        root: normalise_root(global.prefix.as_deref()),
+        connection: connection_options(global),
+        list_concurrency: global.list_concurrency,
+    })
+}
+
+/// A listed bucket, ready to plan.
+pub struct Listed {
+    pub bucket: Bucket,
+    pub versioning: Versioning,
+    pub inventory: Inventory,
+}
+
+/// Connects, checks the bucket is there and readable, and lists every deployment, with a
+/// spinner on stderr when it is a terminal.
+pub async fn list_target(target: &Target) -> Result<Listed, Failure> {
+    let connection = connect(&target.connection).await;
+    let bucket = Bucket::new(&connection, &target.bucket_name);
+    bucket.check_access().await?;
+    let versioning = bucket.versioning().await?;
+
+    let spinner = if std::io::stderr().is_terminal() {
+        let bar = ProgressBar::new_spinner().with_style(
+            ProgressStyle::with_template("{spinner} {msg}").expect("valid template"),
+        );
+        bar.set_message(format!("listing s3://{}/{}", target.bucket_name, target.root));
+        bar.enable_steady_tick(std::time::Duration::from_millis(100));
+        Some(bar)
+    } else {
+        None
+    };
+    let listed = std::sync::atomic::AtomicUsize::new(0);
+    let on_event = |event: ListingEvent| {
+        if let (Some(bar), ListingEvent::Listed(_)) = (&spinner, event) {
+            let n = listed.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1;
+            bar.set_message(format!("listing s3://{}/{}: {n} deployments", target.bucket_name, target.root));
+        }
+    };
+    let options = ListingOptions {
+        root: target.root.clone(),
+        concurrency: target.list_concurrency,
+    };
+    let result = list_deployments(&bucket, &options, &on_event).await;
+    if let Some(bar) = spinner {
+        bar.finish_and_clear();
+    }
+    Ok(Listed {
+        bucket,
+        versioning,
+        inventory: result?,
+    })
+}
