@@ -117,6 +117,8 @@ fn classify_service(code: String, status: u16, message: String, bucket: String, 
         }
         _ if code.is_empty() && status == 404 => EngineError::NoSuchBucket { bucket, endpoint },
         _ if code.is_empty() && status == 403 => EngineError::AccessDenied { bucket, detail: "HTTP 403".into() },
+        // An S3 error reply always names its code; one without is some other server.
+        _ if code.is_empty() && status < 500 => EngineError::NotS3 { endpoint, status },
         _ => EngineError::Service { code, status, message },
     }
 }

@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# The project's test command (README, .ci/run):
+#   1. cargo test: unit tests, the TUI tests and every scenario against s3prune's own
+#      S3 server started in-process on a random 127.0.0.1 port;
+#   2. the same scenarios against real LocalStack on 127.0.0.1:4566, started and stopped
+#      here (installed by scripts/install-test-deps.sh or scripts/localstack.sh install).
+# Any failure fails the script. S3PRUNE_SKIP_LOCALSTACK=1 runs step 1 only (and says so).
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+
+LOCKED=()
+[[ -f Cargo.lock ]] && LOCKED=(--locked)
+
+echo "==== [test] cargo test (embedded S3 server)"
+cargo test "${LOCKED[@]}"
+
+if [[ "${S3PRUNE_SKIP_LOCALSTACK:-0}" == 1 ]]; then
+    echo "==== [test] LocalStack suite NOT run (S3PRUNE_SKIP_LOCALSTACK=1)"
+    exit 0
+fi
+
+echo "==== [test] LocalStack suite"
+if ! scripts/localstack.sh status >/dev/null 2>&1; then
+    scripts/localstack.sh install
+    scripts/localstack.sh start
+    trap 'scripts/localstack.sh stop' EXIT
+fi
+cargo test "${LOCKED[@]}" --features localstack --test localstack_scenarios
+echo "==== [test] all suites passed"
