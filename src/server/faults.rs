@@ -1,0 +1,211 @@
+//! Fault injection for the embedded server: added latency, whole-request
+//! `SlowDown` / `InternalError` failures and per-key `DeleteObjects` errors.
+//!
+//! Decisions come from a small seeded PRNG so a test run is reproducible.
+
+use std::sync::Mutex;
+use std::time::Duration;
+
+/// Faults the server injects into S3 requests. The default injects nothing.
+///
+/// Fractions are probabilities in `0.0..=1.0` (values outside are clamped by
+/// the comparison: `<= 0` never fires, `>= 1` always fires).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct FaultConfig {
+    /// Fraction of requests answered with `503 SlowDown`.
+    pub slow_down: f64,
+    /// Fraction of requests answered with `500 InternalError`.
+    pub internal_error: f64,
+    /// Fraction of keys in a `DeleteObjects` batch that are not deleted and are
+    /// reported in `Errors` with code `InternalError`.
+    pub delete_key_error: f64,
+    /// Delay added before every request is handled.
+    pub latency: Duration,
+    /// Seed of the PRNG that decides which requests / keys fail.
+    pub seed: u64,
+    /// S3 operation names (e.g. `"DeleteObjects"`, `"ListObjectsV2"`) the
+    /// request-level faults and latency apply to; empty means every operation.
+    pub operations: Vec<String>,
+}
+
+impl FaultConfig {
+    /// A configuration that injects nothing (same as `Default`).
+    #[must_use]
+    pub fn none() -> Self {
+        Self::default()
+    }
+
+    fn applies_to(&self, operation: &str) -> bool {
+        self.operations.is_empty() || self.operations.iter().any(|op| op == operation)
+    }
+}
+
+/// What the gate decided for one request.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum RequestFault {
+    SlowDown,
+    InternalError,
+}
+
+/// SplitMix64: tiny, fast, good enough statistical quality for fault rolls.
+#[derive(Debug, Clone)]
+struct SplitMix64(u64);
+
+impl SplitMix64 {
+    fn next_u64(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    }
+
+    /// Uniform in `[0, 1)`.
+    fn next_f64(&mut self) -> f64 {
+        (self.next_u64() >> 11) as f64 / (1u64 << 53) as f64
+    }
+
+    /// Draws only for a positive probability so that disabled faults do not
+    /// shift the sequence seen by enabled ones.
+    fn roll(&mut self, probability: f64) -> bool {
+        probability > 0.0 && self.next_f64() < probability
+    }
+}
+
+#[derive(Debug)]
+struct State {
+    config: FaultConfig,
+    rng: SplitMix64,
+}
+
+/// Shared, runtime-adjustable fault state.
+#[derive(Debug)]
+pub(crate) struct FaultInjector {
+    state: Mutex<State>,
+}
+
+impl Default for FaultInjector {
+    fn default() -> Self {
+        Self::new(FaultConfig::default())
+    }
+}
+
+impl FaultInjector {
+    pub(crate) fn new(config: FaultConfig) -> Self {
+        let rng = SplitMix64(config.seed);
+        Self {
+            state: Mutex::new(State { config, rng }),
+        }
+    }
+
+    /// Replaces the configuration and reseeds the PRNG.
+    pub(crate) fn set(&self, config: FaultConfig) {
+        let mut state = self.lock();
+        state.rng = SplitMix64(config.seed);
+        state.config = config;
+    }
+
+    pub(crate) fn config(&self) -> FaultConfig {
+        self.lock().config.clone()
+    }
+
+    /// Latency to add and the fault (if any) for one request of `operation`.
+    pub(crate) fn on_request(&self, operation: &str) -> (Duration, Option<RequestFault>) {
+        let mut state = self.lock();
+        if !state.config.applies_to(operation) {
+            return (Duration::ZERO, None);
+        }
+        let latency = state.config.latency;
+        let (slow_down, internal_error) = (state.config.slow_down, state.config.internal_error);
+        let fault = if state.rng.roll(slow_down) {
+            Some(RequestFault::SlowDown)
+        } else if state.rng.roll(internal_error) {
+            Some(RequestFault::InternalError)
+        } else {
+            None
+        };
+        (latency, fault)
+    }
+
+    /// Whether one key of a `DeleteObjects` batch should fail.
+    pub(crate) fn delete_key_fails(&self) -> bool {
+        let mut state = self.lock();
+        let p = state.config.delete_key_error;
+        state.rng.roll(p)
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, State> {
+        // A panic while holding this lock cannot leave the state inconsistent.
+        self.state
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn default_injects_nothing() {
+        let f = FaultInjector::default();
+        for _ in 0..1000 {
+            assert_eq!(f.on_request("GetObject"), (Duration::ZERO, None));
+            assert!(!f.delete_key_fails());
+        }
+    }
+
+    #[test]
+    fn full_fractions_always_fire() {
+        let f = FaultInjector::new(FaultConfig {
+            slow_down: 1.0,
+            delete_key_error: 1.0,
+            latency: Duration::from_millis(3),
+            ..FaultConfig::default()
+        });
+        for _ in 0..100 {
+            assert_eq!(
+                f.on_request("ListObjectsV2"),
+                (Duration::from_millis(3), Some(RequestFault::SlowDown))
+            );
+            assert!(f.delete_key_fails());
+        }
+    }
+
+    #[test]
+    fn same_seed_same_decisions_and_fraction_is_respected() {
+        let config = FaultConfig {
+            internal_error: 0.3,
+            seed: 42,
+            ..FaultConfig::default()
+        };
+        let a = FaultInjector::new(config.clone());
+        let b = FaultInjector::new(config.clone());
+        let run = |f: &FaultInjector| {
+            (0..10_000)
+                .map(|_| f.on_request("X").1.is_some())
+                .collect::<Vec<_>>()
+        };
+        let ra = run(&a);
+        assert_eq!(ra, run(&b));
+        let hits = ra.iter().filter(|x| **x).count();
+        assert!((2_700..3_300).contains(&hits), "hits = {hits}");
+        // set() reseeds: the sequence starts over.
+        a.set(config);
+        assert_eq!(ra, run(&a));
+    }
+
+    #[test]
+    fn operation_filter() {
+        let f = FaultInjector::new(FaultConfig {
+            slow_down: 1.0,
+            operations: vec!["DeleteObjects".into()],
+            ..FaultConfig::default()
+        });
+        assert_eq!(f.on_request("ListObjectsV2").1, None);
+        assert_eq!(
+            f.on_request("DeleteObjects").1,
+            Some(RequestFault::SlowDown)
+        );
+    }
+}

@@ -1,0 +1,210 @@
+//! Embedded S3-compatible HTTP server (SigV4, path-style addressing), used by
+//! `s3prune serve`, `s3prune demo` and the test suites.
+//!
+//! Objects live in memory in ordered maps keyed by the exact key string;
+//! optionally the store is persisted under `ServerConfig::data_dir`.
+//! Protocol handling (routing, XML, SigV4, `aws-chunked` bodies) is `s3s`.
+
+mod faults;
+mod persist;
+mod s3_api;
+mod store;
+
+use std::io;
+use std::net::{Ipv4Addr, SocketAddr};
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+use std::time::Duration;
+
+use hyper_util::rt::{TokioExecutor, TokioIo};
+use hyper_util::server::conn::auto::Builder as ConnBuilder;
+use hyper_util::server::graceful::GracefulShutdown;
+use s3s::auth::SimpleAuth;
+use s3s::service::{S3Service, S3ServiceBuilder};
+use tokio::net::TcpListener;
+use tokio::sync::oneshot;
+use tokio::task::JoinHandle;
+
+pub use self::faults::FaultConfig;
+
+use self::persist::Disk;
+use self::s3_api::{Backend, S3Api};
+use self::store::Store;
+
+/// User metadata key (`x-amz-meta-s3prune-last-modified`) whose RFC 3339 value
+/// this server uses as an uploaded object's LastModified instead of "now".
+pub const BACKDATE_METADATA_KEY: &str = "s3prune-last-modified";
+pub const DEFAULT_ACCESS_KEY: &str = "s3prune";
+pub const DEFAULT_SECRET_KEY: &str = "s3prune-secret";
+pub const DEFAULT_REGION: &str = "us-east-1";
+
+/// How long `shutdown` waits for open connections to finish their requests.
+const SHUTDOWN_GRACE: Duration = Duration::from_secs(5);
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ServerConfig {
+    /// Port on 127.0.0.1; 0 picks a free one.
+    pub port: u16,
+    /// Persist the store here (loaded at start); `None` keeps it in memory only.
+    pub data_dir: Option<PathBuf>,
+    pub access_key: String,
+    pub secret_key: String,
+    pub region: String,
+}
+
+impl Default for ServerConfig {
+    fn default() -> Self {
+        Self {
+            port: 0,
+            data_dir: None,
+            access_key: DEFAULT_ACCESS_KEY.to_owned(),
+            secret_key: DEFAULT_SECRET_KEY.to_owned(),
+            region: DEFAULT_REGION.to_owned(),
+        }
+    }
+}
+
+/// A server accepting connections in the background. Dropping it stops
+/// accepting new connections; `shutdown` also waits for open ones and flushes
+/// the store to disk.
+#[derive(Debug)]
+pub struct RunningServer {
+    addr: SocketAddr,
+    backend: Arc<Backend>,
+    requests: Arc<AtomicU64>,
+    stop: Option<oneshot::Sender<()>>,
+    accept_loop: Option<JoinHandle<()>>,
+}
+
+/// Binds `127.0.0.1:port`, loads the store (if `data_dir` is set) and starts
+/// serving in the background. Must be called inside a Tokio runtime.
+pub async fn start(config: ServerConfig) -> io::Result<RunningServer> {
+    let (store, disk) = match &config.data_dir {
+        Some(dir) => {
+            let dir = dir.clone();
+            let (disk, store) = tokio::task::spawn_blocking(move || Disk::open(&dir))
+                .await
+                .map_err(io::Error::other)??;
+            (store, Some(disk))
+        }
+        None => (Store::default(), None),
+    };
+    let backend = Arc::new(Backend::new(store, disk, config.region.clone()));
+
+    let mut builder = S3ServiceBuilder::new(S3Api {
+        backend: Arc::clone(&backend),
+    });
+    builder.set_auth(SimpleAuth::from_single(
+        config.access_key,
+        config.secret_key,
+    ));
+    let service = builder.build();
+
+    let listener = TcpListener::bind((Ipv4Addr::LOCALHOST, config.port)).await?;
+    let addr = listener.local_addr()?;
+    let requests = Arc::new(AtomicU64::new(0));
+    let (stop, stopped) = oneshot::channel();
+    let accept_loop = tokio::spawn(accept_loop(
+        listener,
+        service,
+        Arc::clone(&requests),
+        stopped,
+    ));
+
+    Ok(RunningServer {
+        addr,
+        backend,
+        requests,
+        stop: Some(stop),
+        accept_loop: Some(accept_loop),
+    })
+}
+
+async fn accept_loop(
+    listener: TcpListener,
+    service: S3Service,
+    requests: Arc<AtomicU64>,
+    mut stopped: oneshot::Receiver<()>,
+) {
+    let graceful = GracefulShutdown::new();
+    let http = ConnBuilder::new(TokioExecutor::new());
+    loop {
+        let stream = tokio::select! {
+            // Also fires when the RunningServer is dropped.
+            _ = &mut stopped => break,
+            accepted = listener.accept() => match accepted {
+                Ok((stream, _)) => stream,
+                Err(e) => {
+                    // E.g. out of file descriptors: back off instead of spinning.
+                    tracing::warn!(error = %e, "accept failed");
+                    tokio::time::sleep(Duration::from_millis(50)).await;
+                    continue;
+                }
+            },
+        };
+        let _ = stream.set_nodelay(true);
+        let service = service.clone();
+        let requests = Arc::clone(&requests);
+        let svc = hyper::service::service_fn(move |req: hyper::Request<hyper::body::Incoming>| {
+            requests.fetch_add(1, Ordering::Relaxed);
+            let service = service.clone();
+            async move { service.call(req.map(s3s::Body::from)).await }
+        });
+        let conn = http
+            .serve_connection(TokioIo::new(stream), svc)
+            .into_owned();
+        let conn = graceful.watch(conn);
+        tokio::spawn(async move {
+            if let Err(e) = conn.await {
+                tracing::debug!(error = %e, "connection ended with an error");
+            }
+        });
+    }
+    drop(listener);
+    // Idle keep-alive connections close at once; busy ones finish their request.
+    let _ = tokio::time::timeout(SHUTDOWN_GRACE, graceful.shutdown()).await;
+}
+
+impl RunningServer {
+    /// `http://127.0.0.1:PORT`
+    pub fn endpoint(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// Replaces the fault configuration (and reseeds its PRNG) for subsequent requests.
+    pub fn set_faults(&self, faults: FaultConfig) {
+        self.backend.faults.set(faults);
+    }
+
+    /// The fault configuration in effect.
+    pub fn faults(&self) -> FaultConfig {
+        self.backend.faults.config()
+    }
+
+    /// HTTP requests received so far (including rejected ones).
+    pub fn request_count(&self) -> u64 {
+        self.requests.load(Ordering::Relaxed)
+    }
+
+    /// Stops accepting, waits (bounded) for open connections, and writes the
+    /// store snapshot when on disk.
+    pub async fn shutdown(mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        if let Some(task) = self.accept_loop.take() {
+            let _ = task.await;
+        }
+        let backend = Arc::clone(&self.backend);
+        match tokio::task::spawn_blocking(move || backend.flush()).await {
+            Ok(Ok(())) => {}
+            Ok(Err(e)) => tracing::warn!(error = %e, "flushing the store failed"),
+            Err(e) => tracing::warn!(error = %e, "flushing the store panicked"),
+        }
+    }
+}
