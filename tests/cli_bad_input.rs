@@ -111,6 +111,8 @@ async fn bad_input_is_refused_clearly_and_changes_nothing() {
         case("bad glob", &["prune", "--bucket", b, "--keep", "1", "--protect", "release-[", "--yes"], 2, "is not a valid glob"),
         case("no tty, no --yes", &["prune", "--bucket", b, "--keep", "1"], 2, "refusing to delete without confirmation"),
         case("over --max-delete", &["prune", "--bucket", b, "--keep", "1", "--max-delete", "1", "--yes"], 1, "more than --max-delete 1"),
+        case("over --max-delete-fraction", &["prune", "--bucket", b, "--keep", "1", "--max-delete-fraction", "0.5", "--yes"], 1, "more than --max-delete-fraction 0.5 allows"),
+        case("fraction out of range", &["prune", "--bucket", b, "--keep", "1", "--max-delete-fraction", "1.5", "--yes"], 2, "not a fraction between 0 and 1"),
         case("unknown command", &["purge", "--bucket", b], 2, "unrecognized subcommand"),
         case("unreachable endpoint", &["prune", "--bucket", b, "--keep", "1", "--yes", "--endpoint-url", &closed], 1, "cannot reach the S3 endpoint"),
         case("endpoint serving HTML", &["prune", "--bucket", b, "--keep", "1", "--yes", "--endpoint-url", &html], 1, "not an S3 reply"),
@@ -169,6 +171,17 @@ async fn dry_run_and_empty_plans_delete_nothing() {
     let out = target.run(dry).await;
     assert!(out.status.success(), "{}", text(&out.stderr));
     assert!(text(&out.stdout).contains("Dry run: nothing was deleted."));
+
+    let mut guarded = target.cli();
+    guarded.args(["prune", "--bucket", &bucket, "--keep", "1", "--max-delete-fraction", "0.1", "--dry-run"]);
+    let out = target.run(guarded).await;
+    assert_eq!(out.status.code(), Some(1), "a dry run reports that the guard would refuse");
+    assert!(text(&out.stderr).contains("--max-delete-fraction"), "{}", text(&out.stderr));
+
+    let mut forced = target.cli();
+    forced.args(["prune", "--bucket", &bucket, "--keep", "1", "--max-delete-fraction", "0.1", "--force", "--dry-run"]);
+    let out = target.run(forced).await;
+    assert!(out.status.success(), "--force lifts the fraction guard: {}", text(&out.stderr));
 
     let mut keep_all = target.cli();
     keep_all.args(["prune", "--bucket", &bucket, "--keep", "5", "--yes"]);

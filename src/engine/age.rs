@@ -21,7 +21,7 @@ pub fn compact_duration(span: Duration) -> String {
         (1, "s"),
     ];
     // Whole weeks read better than 14d in rule descriptions.
-    if secs >= WEEK && secs < MONTH && secs % WEEK == 0 {
+    if (WEEK..MONTH).contains(&secs) && secs.is_multiple_of(WEEK) {
         return format!("{}w", secs / WEEK);
     }
     for (i, (size, unit)) in units.iter().enumerate() {
@@ -44,7 +44,7 @@ pub fn compact_duration(span: Duration) -> String {
 pub fn exact_duration(span: Duration) -> String {
     let secs = span.as_secs();
     for (size, unit) in [(7 * 86400, "w"), (86400, "d"), (3600, "h"), (60, "m")] {
-        if secs > 0 && secs % size == 0 {
+        if secs > 0 && secs.is_multiple_of(size) {
             return format!("{}{unit}", secs / size);
         }
     }

@@ -76,7 +76,7 @@ pub async fn list_deployments(
 }
 
 /// The deployment prefixes (`<root><name>/`) and the objects directly under the root.
-async fn discover(bucket: &Bucket, root: &str) -> Result<(Vec<String>, RootObjects), EngineError> {
+pub(crate) async fn discover(bucket: &Bucket, root: &str) -> Result<(Vec<String>, RootObjects), EngineError> {
     let mut prefixes = Vec::new();
     let mut root_objects = RootObjects::default();
     let mut token = None;
@@ -109,7 +109,7 @@ pub async fn tally_prefix(bucket: &Bucket, prefix: &str) -> Result<ObjectTally, 
     }
 }
 
-fn deployment_name(root: &str, prefix: &str) -> String {
+pub(crate) fn deployment_name(root: &str, prefix: &str) -> String {
     let rest = prefix.strip_prefix(root).unwrap_or(prefix);
     rest.strip_suffix('/').unwrap_or(rest).to_string()
 }

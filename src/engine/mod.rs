@@ -8,6 +8,7 @@ pub mod bucket_name;
 pub mod connection;
 pub mod deletion;
 pub mod deployment;
+pub mod drift;
 pub mod error;
 pub mod listing;
 pub mod plan;

@@ -11,6 +11,7 @@ use serde_json::Value;
 use s3prune::engine::audit::AuditLog;
 use s3prune::engine::deletion::{delete_deployments, DeleteOptions};
 use s3prune::engine::deployment::{AgeBy, Deployment};
+use s3prune::engine::drift::recheck;
 use s3prune::engine::listing::{list_deployments, ListingOptions};
 use s3prune::engine::plan::{Action, Plan};
 use s3prune::engine::rule::Rule;
@@ -31,6 +32,7 @@ macro_rules! scenario_tests {
             prune_leaves_exactly_the_newest_n,
             plan_json_follows_the_contract,
             plan_never_deletes,
+            drift_between_plan_and_delete_is_caught,
         );
     };
     (@each $target:expr; $($name:ident),* $(,)?) => {
@@ -48,10 +50,13 @@ fn days_ago(days: i64) -> DateTime<Utc> {
     Utc::now() - chrono::Duration::days(days)
 }
 
+/// A deployment to write: folder (with `/`), files (path, size), age in days.
+type AgedDeployment<'a> = (&'a str, Vec<(&'a str, usize)>, i64);
+
 /// Writes deployments in order from oldest to newest so their ages differ on every
 /// server: backdated where the server honours it, else separated by real time
 /// (LastModified has one-second resolution on some servers).
-async fn put_aged(target: &S3Target, bucket: &str, deployments: &[(&str, Vec<(&str, usize)>, i64)]) {
+async fn put_aged(target: &S3Target, bucket: &str, deployments: &[AgedDeployment<'_>]) {
     let mut ordered: Vec<_> = deployments.iter().collect();
     ordered.sort_by_key(|(_, _, days)| std::cmp::Reverse(*days));
     for (i, (name, files, days)) in ordered.iter().enumerate() {
@@ -263,7 +268,7 @@ pub async fn newest_and_oldest_object_ages(target: &S3Target) {
 pub async fn prune_leaves_exactly_the_newest_n(target: &S3Target) {
     let bucket = target.fresh_bucket("prune").await;
     let layout: Vec<(String, i64)> = (0..7).map(|i| (format!("deployhash{i}/"), 5 + i * 10)).collect();
-    let specs: Vec<(&str, Vec<(&str, usize)>, i64)> = layout
+    let specs: Vec<AgedDeployment<'_>> = layout
         .iter()
         .map(|(name, days)| (name.as_str(), vec![("index.html", 100), ("css/font.css", 20), ("js/app.js", 300)], *days))
         .collect();
@@ -383,4 +388,55 @@ pub async fn plan_never_deletes(target: &S3Target) {
     assert!(stdout.contains("KEEP    newest-n      new"), "{stdout}");
     assert!(stdout.contains("2 deployments: keep 1, delete 1"), "{stdout}");
     assert_eq!(target.all_keys(&bucket).await, before);
+}
+
+pub async fn drift_between_plan_and_delete_is_caught(target: &S3Target) {
+    let bucket = target.fresh_bucket("drift").await;
+    put_aged(
+        target,
+        &bucket,
+        &[
+            ("gone/", vec![("index.html", 1)], 90),
+            ("touched/", vec![("index.html", 1)], 80),
+            ("ranked/", vec![("index.html", 1)], 70),
+            ("stale/", vec![("index.html", 1)], 60),
+            ("kept/", vec![("index.html", 1)], 5),
+            ("newest/", vec![("index.html", 1)], 1),
+        ],
+    )
+    .await;
+    let (listed, _) = list(target, &bucket, "").await;
+    let rule = Rule::new(2, None, vec![], AgeBy::Newest).unwrap();
+    let planned: Vec<Deployment> = listed.values().cloned().collect();
+    let plan = Plan::build(planned.clone(), &rule, Utc::now());
+    // The operator confirms four; two-of-N are kept.
+    let confirmed: Vec<Deployment> = plan.to_delete().map(|e| e.deployment.clone()).collect();
+    assert_eq!(
+        confirmed.iter().map(|d| d.name.as_str()).collect::<Vec<_>>(),
+        vec!["stale", "ranked", "touched", "gone"]
+    );
+
+    // Meanwhile: "gone" is deleted by someone else, "touched" gets a fresh object, and
+    // the kept "kept" disappears, so "stale" moves into the newest 2.
+    let engine_bucket = target.engine_bucket(&bucket).await;
+    let doomed: Vec<String> = vec!["gone/index.html".into(), "kept/index.html".into()];
+    engine_bucket.delete_batch(&doomed).await.unwrap();
+    if !target.backdates {
+        tokio::time::sleep(Duration::from_millis(1100)).await;
+    }
+    target.put_all(&bucket, vec![("touched/new.html".into(), 1, Some(Utc::now()))]).await;
+
+    let checked = recheck(&engine_bucket, &ListingOptions::new(""), Some(&rule), &planned, &confirmed, Utc::now())
+        .await
+        .expect("recheck");
+    assert_eq!(checked.confirmed.iter().map(|d| d.name.as_str()).collect::<Vec<_>>(), vec!["ranked"]);
+    let skipped: BTreeMap<&str, &str> = checked.skipped.iter().map(|s| (s.name.as_str(), s.reason.as_str())).collect();
+    assert_eq!(skipped.len(), 3, "{skipped:?}");
+    assert!(skipped["gone"].contains("no longer exists"));
+    assert!(skipped["touched"].contains("changed since the plan"));
+    assert!(skipped["stale"].contains("would now keep it (newest-n)"));
+
+    // Without a rule (manual selection), only changes to the deployments themselves count.
+    let manual = recheck(&engine_bucket, &ListingOptions::new(""), None, &planned, &confirmed, Utc::now()).await.unwrap();
+    assert_eq!(manual.confirmed.iter().map(|d| d.name.as_str()).collect::<Vec<_>>(), vec!["stale", "ranked"]);
 }

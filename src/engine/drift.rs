@@ -1,0 +1,103 @@
+//! The bucket may change between plan and delete: a deployment gets a fresh object, a kept
+//! one disappears, a deployment is already gone. Just before deleting, each confirmed
+//! deployment is checked again and skipped, with a reason, if it would no longer be
+//! deleted.
+
+use std::collections::{BTreeMap, HashSet};
+
+use chrono::{DateTime, Utc};
+use futures::stream::{self, StreamExt, TryStreamExt};
+
+use super::bucket::Bucket;
+use super::deployment::Deployment;
+use super::error::EngineError;
+use super::listing::{deployment_name, discover, tally_prefix, ListingOptions};
+use super::plan::{Action, Plan};
+use super::rule::Rule;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Skipped {
+    pub name: String,
+    pub reason: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct Recheck {
+    /// Still to delete, with their current sizes.
+    pub confirmed: Vec<Deployment>,
+    pub skipped: Vec<Skipped>,
+}
+
+/// Re-lists the confirmed deployments and skips any that changed since `planned` was
+/// listed. With a `rule`, also re-ranks: a confirmed deployment the rule would now keep
+/// (say, because a kept one was deleted meanwhile) is skipped. Deployments created since
+/// the plan are left out of the ranking; they could only push others further out.
+pub async fn recheck(
+    bucket: &Bucket,
+    options: &ListingOptions,
+    rule: Option<&Rule>,
+    planned: &[Deployment],
+    confirmed: &[Deployment],
+    now: DateTime<Utc>,
+) -> Result<Recheck, EngineError> {
+    let (prefixes, _) = discover(bucket, &options.root).await?;
+    let present: HashSet<String> = prefixes.iter().map(|p| deployment_name(&options.root, p)).collect();
+
+    let fresh: Vec<(Deployment, Option<Deployment>)> = stream::iter(confirmed.iter().cloned())
+        .map(|target| async move {
+            let tally = tally_prefix(bucket, &target.prefix).await?;
+            let now_listed = tally.into_deployment(target.name.clone(), target.prefix.clone());
+            Ok::<_, EngineError>((target, now_listed))
+        })
+        .buffer_unordered(options.concurrency.max(1))
+        .try_collect()
+        .await?;
+
+    let mut result = Recheck {
+        confirmed: Vec::new(),
+        skipped: Vec::new(),
+    };
+    let mut candidates: BTreeMap<String, Deployment> = BTreeMap::new();
+    for (target, current) in fresh {
+        match current {
+            None => result.skipped.push(Skipped {
+                name: target.name,
+                reason: "it no longer exists".into(),
+            }),
+            Some(current) if current.newest > target.newest => result.skipped.push(Skipped {
+                name: target.name,
+                reason: format!(
+                    "it changed since the plan: an object was written at {}",
+                    current.newest.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+                ),
+            }),
+            Some(current) => {
+                candidates.insert(current.name.clone(), current);
+            }
+        }
+    }
+
+    if let Some(rule) = rule {
+        let mut landscape: Vec<Deployment> = planned
+            .iter()
+            .filter(|d| present.contains(&d.name) && !candidates.contains_key(&d.name))
+            .cloned()
+            .collect();
+        landscape.extend(candidates.values().cloned());
+        let plan = Plan::build(landscape, rule, now);
+        for entry in plan.entries {
+            if entry.action == Action::Keep && candidates.remove(&entry.deployment.name).is_some() {
+                result.skipped.push(Skipped {
+                    name: entry.deployment.name,
+                    reason: format!("the rule would now keep it ({})", entry.reason.as_str()),
+                });
+            }
+        }
+    }
+    // Keep the caller's order.
+    result.confirmed = confirmed
+        .iter()
+        .filter_map(|t| candidates.remove(&t.name))
+        .collect();
+    Ok(result)
+}
