@@ -11,6 +11,8 @@ use super::session::{list_target, target};
 use crate::engine::audit::{default_audit_path, AuditLog};
 use crate::engine::deletion::{delete_deployments, DeleteOptions, DeletionEvent, DeletionReport, OutcomeStatus};
 use crate::engine::deployment::Deployment;
+use crate::engine::drift::recheck;
+use crate::engine::listing::ListingOptions;
 use crate::engine::plan::Plan;
 use crate::engine::stop::StopSignal;
 use crate::format::{bytes, count, printable};
@@ -49,28 +51,36 @@ pub async fn run(global: &GlobalArgs, args: &PruneArgs) -> CommandResult {
         println!("Nothing to delete.");
         return Ok(());
     }
+    // Before --dry-run, so a dry run also says whether the real run would be refused.
+    check_limits(args, summary.delete, summary.deployments)?;
     if args.dry_run {
         println!("Dry run: nothing was deleted.");
         return Ok(());
-    }
-    if let Some(limit) = args.max_delete {
-        if summary.delete as usize > limit {
-            return Err(Failure::Runtime(format!(
-                "the plan deletes {} deployments, more than --max-delete {limit}; nothing was deleted",
-                summary.delete
-            )));
-        }
     }
     if !args.yes && !confirm(&plan)? {
         println!("Not confirmed: nothing was deleted.");
         return Err(Failure::Runtime("deletion not confirmed".into()));
     }
 
-    let audit_path = args.audit_log.clone().unwrap_or_else(default_audit_path);
+    let audit_path = global.audit_log.clone().unwrap_or_else(default_audit_path);
     let audit = AuditLog::open(&audit_path).map_err(|e| {
         Failure::Runtime(format!("cannot open the audit log {}: {e}; nothing was deleted", audit_path.display()))
     })?;
-    let targets: Vec<Deployment> = plan.to_delete().map(|e| e.deployment.clone()).collect();
+    let planned: Vec<Deployment> = plan.entries.iter().map(|e| e.deployment.clone()).collect();
+    let confirmed: Vec<Deployment> = plan.to_delete().map(|e| e.deployment.clone()).collect();
+    let listing = ListingOptions {
+        root: target.root.clone(),
+        concurrency: target.list_concurrency,
+    };
+    let checked = recheck(&listed.bucket, &listing, Some(&target.rule), &planned, &confirmed, Utc::now()).await?;
+    for skipped in &checked.skipped {
+        eprintln!("warning: not deleting {}: {}", printable(&skipped.name), skipped.reason);
+    }
+    let targets = checked.confirmed;
+    if targets.is_empty() {
+        println!("Nothing left to delete: every planned deployment changed since the plan.");
+        return Ok(());
+    }
     let stop = StopSignal::new();
     let ctrl_c = tokio::spawn(stop_on_ctrl_c(stop.clone()));
 
@@ -85,6 +95,27 @@ pub async fn run(global: &GlobalArgs, args: &PruneArgs) -> CommandResult {
     progress.finish();
     let report = result?;
     report_outcome(&report, &audit_path)
+}
+
+/// The guards against a rule that deletes far more than intended.
+fn check_limits(args: &PruneArgs, delete: u64, deployments: u64) -> Result<(), Failure> {
+    if let Some(limit) = args.max_delete {
+        if delete as usize > limit {
+            return Err(Failure::Runtime(format!(
+                "the plan deletes {delete} deployments, more than --max-delete {limit}; nothing was deleted"
+            )));
+        }
+    }
+    let fraction = delete as f64 / deployments.max(1) as f64;
+    if fraction > args.max_delete_fraction && !args.force {
+        return Err(Failure::Runtime(format!(
+            "the plan deletes {delete} of {deployments} deployments ({:.0} %), more than \
+             --max-delete-fraction {} allows; check the rule, or pass --force; nothing was deleted",
+            fraction * 100.0,
+            args.max_delete_fraction
+        )));
+    }
+    Ok(())
 }
 
 fn confirm(plan: &Plan) -> Result<bool, Failure> {
