@@ -1,7 +1,7 @@
 use std::collections::HashSet;
 
 use aws_sdk_s3::primitives::{ByteStream, DateTime as SmithyDateTime};
-use aws_sdk_s3::types::{BucketVersioningStatus, Delete, ObjectIdentifier};
+use aws_sdk_s3::types::{BucketVersioningStatus, Delete, EncodingType, ObjectIdentifier};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
@@ -142,25 +142,35 @@ impl Bucket {
             .prefix(prefix)
             .set_delimiter(delimiter.map(str::to_string))
             .set_continuation_token(continuation)
+            // Keys may hold characters XML 1.0 cannot carry (ESC, other controls); with
+            // url encoding every key survives the trip and is decoded here.
+            .encoding_type(EncodingType::Url)
             .send()
             .await
             .map_err(|e| classify(e, &self.context()))?;
-        let objects = reply
-            .contents()
-            .iter()
-            .filter_map(|object| {
-                Some(ListedObject {
-                    key: object.key()?.to_string(),
+        let encoded = reply.encoding_type() == Some(&EncodingType::Url);
+        let decode = |text: &str| -> Result<String, EngineError> {
+            if encoded {
+                url_decode(text).ok_or_else(|| EngineError::Other(format!("the server sent a badly encoded key: {text:?}")))
+            } else {
+                Ok(text.to_string())
+            }
+        };
+        let mut objects = Vec::with_capacity(reply.contents().len());
+        for object in reply.contents() {
+            if let (Some(key), Some(modified)) = (object.key(), object.last_modified()) {
+                objects.push(ListedObject {
+                    key: decode(key)?,
                     size: object.size().unwrap_or(0).max(0) as u64,
-                    last_modified: to_chrono(object.last_modified()?),
-                })
-            })
-            .collect();
+                    last_modified: to_chrono(modified),
+                });
+            }
+        }
         let common_prefixes = reply
             .common_prefixes()
             .iter()
-            .filter_map(|p| p.prefix().map(str::to_string))
-            .collect();
+            .filter_map(|p| p.prefix().map(decode))
+            .collect::<Result<Vec<_>, _>>()?;
         let next_token = if reply.is_truncated().unwrap_or(false) {
             reply.next_continuation_token().map(str::to_string)
         } else {
@@ -238,6 +248,19 @@ impl Bucket {
         Ok(outcome)
     }
 
+    /// One DeleteObject request: the key travels in the URL path, so this works for keys
+    /// that an XML body cannot carry (see [`is_xml_safe`]).
+    pub async fn delete_one(&self, key: &str) -> Result<(), EngineError> {
+        self.client
+            .delete_object()
+            .bucket(&self.name)
+            .key(key)
+            .send()
+            .await
+            .map(|_| ())
+            .map_err(|e| classify(e, &self.context()))
+    }
+
     pub async fn create_if_missing(&self) -> Result<(), EngineError> {
         match self.check_access().await {
             Ok(()) => return Ok(()),
@@ -277,6 +300,54 @@ impl Bucket {
     }
 }
 
+/// Whether a key can travel in a DeleteObjects XML body unchanged. XML 1.0 cannot carry
+/// most control characters, and parsers normalise CR and LF, so such keys are deleted one
+/// by one instead.
+pub fn is_xml_safe(key: &str) -> bool {
+    !key.chars().any(|c| c.is_control() || c == '\u{FFFE}' || c == '\u{FFFF}')
+}
+
+/// Decodes S3's `encoding-type=url` form: `%XX` escapes and `+` for a space (a literal
+/// `+` arrives as `%2B`), as botocore does. `None` if the result is not UTF-8.
+fn url_decode(text: &str) -> Option<String> {
+    let bytes = text.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'%' => {
+                let hex = text.get(i + 1..i + 3)?;
+                out.push(u8::from_str_radix(hex, 16).ok()?);
+                i += 3;
+            }
+            b'+' => {
+                out.push(b' ');
+                i += 1;
+            }
+            b => {
+                out.push(b);
+                i += 1;
+            }
+        }
+    }
+    String::from_utf8(out).ok()
+}
+
 fn to_chrono(time: &SmithyDateTime) -> DateTime<Utc> {
     DateTime::from_timestamp(time.secs(), time.subsec_nanos()).unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::url_decode;
+
+    #[test]
+    fn url_decoding_follows_s3() {
+        assert_eq!(url_decode("a%20b+c%2Bd").as_deref(), Some("a b c+d"));
+        assert_eq!(url_decode("evil%1B%5B2J/x").as_deref(), Some("evil\u{1b}[2J/x"));
+        assert_eq!(url_decode("%E6%97%A5").as_deref(), Some("日"));
+        assert_eq!(url_decode("bad%2"), None);
+        assert_eq!(url_decode("bad%zz"), None);
+        assert_eq!(url_decode("%FF"), None);
+    }
 }

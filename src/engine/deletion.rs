@@ -5,7 +5,7 @@ use futures::stream::{self, FuturesUnordered, StreamExt};
 use tokio::sync::mpsc;
 
 use super::audit::{AuditLog, AuditResult};
-use super::bucket::{Bucket, KeyError, DELETE_BATCH_LIMIT};
+use super::bucket::{is_xml_safe, Bucket, KeyError, DELETE_BATCH_LIMIT};
 use super::deployment::Deployment;
 use super::error::{is_retryable_code, EngineError};
 use super::stop::StopSignal;
@@ -282,9 +282,34 @@ async fn delete_with_retries(
     let mut round = 0u32;
     while !pending.is_empty() {
         round += 1;
-        let keys: Vec<String> = pending.iter().map(|k| k.key.clone()).collect();
         let mut retry: Vec<(PendingKey, KeyError)> = Vec::new();
-        match bucket.delete_batch(&keys).await {
+        let (batchable, single): (Vec<PendingKey>, Vec<PendingKey>) =
+            pending.drain(..).partition(|k| is_xml_safe(&k.key));
+        for pending_key in single {
+            match bucket.delete_one(&pending_key.key).await {
+                Ok(()) => result.deleted.push(pending_key),
+                Err(error) => {
+                    let key_error = KeyError {
+                        key: pending_key.key.clone(),
+                        code: error_code(&error),
+                        message: error.to_string(),
+                    };
+                    if error.is_retryable() {
+                        retry.push((pending_key, key_error));
+                    } else {
+                        result.failed.push((pending_key, key_error));
+                    }
+                }
+            }
+        }
+        pending = batchable;
+        let keys: Vec<String> = pending.iter().map(|k| k.key.clone()).collect();
+        let reply = if keys.is_empty() {
+            Ok(Default::default())
+        } else {
+            bucket.delete_batch(&keys).await
+        };
+        match reply {
             Ok(reply) => {
                 let mut by_key: std::collections::HashMap<String, PendingKey> =
                     pending.drain(..).map(|k| (k.key.clone(), k)).collect();

@@ -33,6 +33,7 @@ macro_rules! scenario_tests {
             plan_json_follows_the_contract,
             plan_never_deletes,
             drift_between_plan_and_delete_is_caught,
+            hostile_names_are_shown_escaped_and_deleted_exactly,
         );
     };
     (@each $target:expr; $($name:ident),* $(,)?) => {
@@ -439,4 +440,53 @@ pub async fn drift_between_plan_and_delete_is_caught(target: &S3Target) {
     // Without a rule (manual selection), only changes to the deployments themselves count.
     let manual = recheck(&engine_bucket, &ListingOptions::new(""), None, &planned, &confirmed, Utc::now()).await.unwrap();
     assert_eq!(manual.confirmed.iter().map(|d| d.name.as_str()).collect::<Vec<_>>(), vec!["stale", "ranked"]);
+}
+
+pub async fn hostile_names_are_shown_escaped_and_deleted_exactly(target: &S3Target) {
+    let bucket = target.fresh_bucket("hostile").await;
+    let long_key = format!("long/{}", "k".repeat(1024 - "long/".len()));
+    assert_eq!(long_key.len(), 1024);
+    let old = Some(days_ago(90));
+    target
+        .put_all(
+            &bucket,
+            vec![
+                ("../index.html".into(), 1, old),
+                ("evil\u{1b}[2J\u{7}name/index.html".into(), 2, old),
+                ("cr\rlf\n/x".into(), 3, old),
+                (long_key.clone(), 4, old),
+            ],
+        )
+        .await;
+    if !target.backdates {
+        tokio::time::sleep(Duration::from_millis(1100)).await;
+    }
+    target.put_all(&bucket, vec![("safe/index.html".into(), 5, Some(days_ago(1)))]).await;
+
+    let plan = target
+        .run({
+            let mut c = target.cli();
+            c.args(["plan", "--bucket", &bucket, "--keep", "1"]);
+            c
+        })
+        .await;
+    let stdout = text(&plan.stdout);
+    assert!(plan.status.success(), "{}", text(&plan.stderr));
+    assert!(!stdout.bytes().any(|b| b == 0x1b || b == 0x07 || b == b'\r'), "raw control bytes reached the terminal: {stdout:?}");
+    assert!(stdout.contains("evil\\u{1b}[2J\\u{7}name"), "{stdout}");
+    assert!(stdout.contains("cr\\rlf\\n"), "{stdout}");
+    assert!(stdout.contains("DELETE  outside-keep  .."), "{stdout}");
+    assert!(stdout.contains("5 deployments: keep 1, delete 4"), "{stdout}");
+
+    let audit = tempfile::tempdir().unwrap();
+    let out = target
+        .run({
+            let mut c = target.cli();
+            c.args(["prune", "--bucket", &bucket, "--keep", "1", "--yes", "--audit-log"]).arg(audit.path().join("a.jsonl"));
+            c
+        })
+        .await;
+    assert!(out.status.success(), "{}\n{}", text(&out.stdout), text(&out.stderr));
+    let after: Vec<String> = target.all_keys(&bucket).await.into_keys().collect();
+    assert_eq!(after, vec!["safe/index.html"]);
 }
