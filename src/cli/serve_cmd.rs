@@ -16,6 +16,11 @@ pub async fn run(args: &ServeArgs) -> CommandResult {
     for name in &args.create_buckets {
         create_bucket(&server, &config, name).await?;
     }
+    let faults = args.faults.to_config();
+    if faults != crate::server::FaultConfig::none() {
+        println!("fault injection on: {faults:?}");
+        server.set_faults(faults);
+    }
     let endpoint = server.endpoint();
     println!("s3prune S3 server listening on {endpoint}");
     match &args.data_dir {

@@ -1,0 +1,147 @@
+//! Deletion against a misbehaving server: throttling, server errors and per-key
+//! failures. Whatever happens, every confirmed key is either gone or reported as not
+//! deleted, and every other key is still there, checked key by key.
+
+mod common;
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::Path;
+use std::time::Duration;
+
+use chrono::Utc;
+use common::{text, S3Target};
+use s3prune::server::FaultConfig;
+use serde_json::Value;
+
+/// 30 deployments of 40 objects, one day apart (deploy-00 newest), plus root files.
+async fn seed(target: &S3Target, bucket: &str) -> BTreeMap<String, i64> {
+    let mut objects = Vec::new();
+    for d in 0..30 {
+        let time = Some(Utc::now() - chrono::Duration::days(d + 1));
+        for o in 0..40 {
+            objects.push((format!("deploy-{d:02}/assets/file {o}.js"), 3, time));
+        }
+    }
+    objects.push(("index.html".into(), 1, None));
+    objects.push(("deploy-29".into(), 1, None));
+    target.put_all(bucket, objects).await;
+    target.all_keys(bucket).await
+}
+
+fn is_doomed(key: &str, keep: usize) -> bool {
+    match key.split_once('/') {
+        Some((name, _)) => name.trim_start_matches("deploy-").parse::<usize>().is_ok_and(|n| n >= keep),
+        None => false,
+    }
+}
+
+fn audit(path: &Path) -> Vec<Value> {
+    std::fs::read_to_string(path)
+        .unwrap_or_default()
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("audit lines are JSON"))
+        .collect()
+}
+
+fn audited(lines: &[Value], result: &str) -> BTreeSet<String> {
+    lines
+        .iter()
+        .filter(|l| l["result"] == result)
+        .map(|l| l["key"].as_str().unwrap().to_string())
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn throttling_and_per_key_errors_are_retried_until_exactly_the_plan_is_gone() {
+    let target = S3Target::embedded().await;
+    let bucket = target.fresh_bucket("faults").await;
+    let before = seed(&target, &bucket).await;
+    let server = target.server().unwrap();
+    server.set_faults(FaultConfig {
+        slow_down: 0.10,
+        delete_key_error: 0.05,
+        seed: 7,
+        ..FaultConfig::none()
+    });
+    let requests_before = server.request_count();
+
+    let dir = tempfile::tempdir().unwrap();
+    let audit_path = dir.path().join("audit.jsonl");
+    let mut prune = target.cli();
+    prune
+        .args(["prune", "--bucket", &bucket, "--keep", "5", "--yes", "--batches-in-flight", "2", "--retry-backoff", "20ms"])
+        .arg("--audit-log")
+        .arg(&audit_path);
+    let out = target.run(prune).await;
+    let stderr = text(&out.stderr);
+    server.set_faults(FaultConfig::none());
+    assert!(out.status.success(), "stdout: {}\nstderr: {stderr}", text(&out.stdout));
+    assert!(stderr.contains("retrying") && stderr.contains("after InternalError"), "per-key errors must have been retried: {stderr}");
+    assert!(server.request_count() > requests_before + 40, "the SDK retried the 503s too");
+
+    let after = target.all_keys(&bucket).await;
+    let expected: BTreeMap<String, i64> = before.iter().filter(|(k, _)| !is_doomed(k, 5)).map(|(k, v)| (k.clone(), *v)).collect();
+    assert_eq!(after, expected, "every confirmed key gone, every other key present");
+    let lines = audit(&audit_path);
+    let doomed: BTreeSet<String> = before.keys().filter(|k| is_doomed(k, 5)).cloned().collect();
+    assert_eq!(audited(&lines, "deleted"), doomed);
+    assert!(audited(&lines, "failed").is_empty());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn keys_that_keep_failing_are_reported_and_left_in_place() {
+    let target = S3Target::embedded().await;
+    let bucket = target.fresh_bucket("stuck").await;
+    let before = seed(&target, &bucket).await;
+    let server = target.server().unwrap();
+    server.set_faults(FaultConfig {
+        delete_key_error: 1.0,
+        seed: 3,
+        ..FaultConfig::none()
+    });
+
+    let dir = tempfile::tempdir().unwrap();
+    let audit_path = dir.path().join("audit.jsonl");
+    let mut prune = target.cli();
+    prune
+        .args(["prune", "--bucket", &bucket, "--keep", "28", "--yes", "--retry-backoff", "5ms"])
+        .arg("--audit-log")
+        .arg(&audit_path);
+    let out = target.run(prune).await;
+    server.set_faults(FaultConfig::none());
+    let stdout = text(&out.stdout);
+    assert_eq!(out.status.code(), Some(1), "stdout: {stdout}\nstderr: {}", text(&out.stderr));
+    assert!(stdout.contains("Not deleted:"), "{stdout}");
+    assert!(stdout.contains("NOT deleted deploy-28: 0 objects deleted, 40 failed"), "{stdout}");
+    assert!(stdout.contains("NOT deleted deploy-29: 0 objects deleted, 40 failed"), "{stdout}");
+    assert!(text(&out.stderr).contains("2 deployments were not fully deleted"), "{}", text(&out.stderr));
+
+    assert_eq!(target.all_keys(&bucket).await, before, "nothing was deleted");
+    let lines = audit(&audit_path);
+    let doomed: BTreeSet<String> = before.keys().filter(|k| is_doomed(k, 28)).cloned().collect();
+    assert_eq!(audited(&lines, "failed"), doomed, "every failed key is in the audit log");
+    assert!(audited(&lines, "deleted").is_empty());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn whole_request_failures_beyond_retries_are_reported_not_hidden() {
+    let target = S3Target::embedded().await;
+    let bucket = target.fresh_bucket("down").await;
+    let before = seed(&target, &bucket).await;
+    let server = target.server().unwrap();
+    server.set_faults(FaultConfig {
+        internal_error: 1.0,
+        operations: vec!["DeleteObjects".into()],
+        ..FaultConfig::none()
+    });
+    let mut prune = target.cli();
+    prune.args(["prune", "--bucket", &bucket, "--keep", "29", "--yes", "--retry-backoff", "5ms"]);
+    prune.arg("--audit-log").arg(tempfile::tempdir().unwrap().path().join("a.jsonl"));
+    let started = std::time::Instant::now();
+    let out = target.run(prune).await;
+    server.set_faults(FaultConfig::none());
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
+    assert!(text(&out.stdout).contains("NOT deleted deploy-29"), "{}", text(&out.stdout));
+    assert!(started.elapsed() < Duration::from_secs(60), "retries are bounded");
+    assert_eq!(target.all_keys(&bucket).await, before);
+}
