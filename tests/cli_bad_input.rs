@@ -203,3 +203,30 @@ fn completions_are_printed_for_each_shell() {
         assert!(script.contains("s3prune") && script.contains("older-than"), "{shell}");
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn secrets_never_appear_in_output_or_the_audit_log() {
+    let target = S3Target::embedded().await;
+    let bucket = target.fresh_bucket("creds").await;
+    let old = Some(Utc::now() - chrono::Duration::days(9));
+    target.put_all(&bucket, vec![("a/x".into(), 1, old), ("b/x".into(), 1, None)]).await;
+    let dir = tempfile::tempdir().unwrap();
+    let audit = dir.path().join("audit.jsonl");
+
+    let wrong_secret = "wrong-Secret-Value-4242";
+    let mut denied = target.cli();
+    denied.env("AWS_SECRET_ACCESS_KEY", wrong_secret).env("RUST_BACKTRACE", "1");
+    denied.args(["prune", "--bucket", &bucket, "--keep", "1", "--yes"]);
+    let out = target.run(denied).await;
+    assert_eq!(out.status.code(), Some(1));
+    let printed = text(&out.stdout) + &text(&out.stderr);
+    assert!(!printed.contains(wrong_secret), "{printed}");
+
+    let mut prune = target.cli();
+    prune.args(["prune", "--bucket", &bucket, "--keep", "1", "--yes", "--audit-log"]).arg(&audit);
+    let out = target.run(prune).await;
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let printed = text(&out.stdout) + &text(&out.stderr) + &std::fs::read_to_string(&audit).unwrap();
+    assert!(printed.contains("a/x"), "the audit log was written");
+    assert!(!printed.contains(&target.secret_key), "{printed}");
+}

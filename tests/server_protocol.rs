@@ -561,7 +561,7 @@ async fn listing_1001_objects_under_one_prefix() {
         Some(format!("\"{}\"", md5_hex(keys[0].as_bytes())).as_str())
     );
     assert_eq!(first.storage_class().map(|s| s.as_str()), Some("STANDARD"));
-    let age = aws_smithy_types::DateTime::from(std::time::SystemTime::now()).secs()
+    let age = aws_sdk_s3::primitives::DateTime::from(std::time::SystemTime::now()).secs()
         - first.last_modified().unwrap().secs();
     assert!((0..300).contains(&age), "age {age}");
 
