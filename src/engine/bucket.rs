@@ -1,4 +1,4 @@
-use std::collections::HashSet;
+use std::collections::HashMap;
 
 use aws_sdk_s3::primitives::{ByteStream, DateTime as SmithyDateTime};
 use aws_sdk_s3::types::{BucketVersioningStatus, Delete, EncodingType, ObjectIdentifier};
@@ -55,11 +55,38 @@ impl Versioning {
     }
 }
 
-/// The outcome of one DeleteObjects request, key by key.
+/// One thing to delete: a key, or one version of it.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct ObjectRef {
+    pub key: String,
+    pub version_id: Option<String>,
+}
+
+/// One entry of a ListObjectVersions page: an object version or a delete marker.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ObjectVersion {
+    pub key: String,
+    pub version_id: Option<String>,
+    /// 0 for delete markers.
+    pub size: u64,
+    pub last_modified: DateTime<Utc>,
+    pub is_latest: bool,
+    pub is_delete_marker: bool,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct VersionPage {
+    pub versions: Vec<ObjectVersion>,
+    pub common_prefixes: Vec<String>,
+    /// Key and version-id markers for the next page.
+    pub next: Option<(String, Option<String>)>,
+}
+
+/// The outcome of one DeleteObjects request, object by object.
 #[derive(Debug, Clone, Default)]
 pub struct DeleteReply {
-    pub deleted: Vec<String>,
-    pub errors: Vec<KeyError>,
+    pub deleted: Vec<ObjectRef>,
+    pub errors: Vec<(ObjectRef, KeyError)>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -183,21 +210,111 @@ impl Bucket {
         })
     }
 
-    /// One DeleteObjects request in verbose mode, so that every key comes back either
-    /// deleted or with an error; keys the reply does not mention are reported as errors
-    /// (a 200 reply whose body is an error mentions none).
+    /// One ListObjectVersions page (up to 1000 versions and delete markers).
+    pub async fn list_versions_page(
+        &self,
+        prefix: &str,
+        delimiter: Option<&str>,
+        marker: Option<(String, Option<String>)>,
+    ) -> Result<VersionPage, EngineError> {
+        let (key_marker, version_marker) = marker.map_or((None, None), |(k, v)| (Some(k), v));
+        let reply = self
+            .client
+            .list_object_versions()
+            .bucket(&self.name)
+            .prefix(prefix)
+            .set_delimiter(delimiter.map(str::to_string))
+            .set_key_marker(key_marker)
+            .set_version_id_marker(version_marker)
+            .encoding_type(EncodingType::Url)
+            .send()
+            .await
+            .map_err(|e| classify(e, &self.context()))?;
+        let encoded = reply.encoding_type() == Some(&EncodingType::Url);
+        let decode = |text: &str| -> Result<String, EngineError> {
+            if encoded {
+                url_decode(text).ok_or_else(|| EngineError::Other(format!("the server sent a badly encoded key: {text:?}")))
+            } else {
+                Ok(text.to_string())
+            }
+        };
+        let mut versions = Vec::new();
+        for v in reply.versions() {
+            if let (Some(key), Some(modified)) = (v.key(), v.last_modified()) {
+                versions.push(ObjectVersion {
+                    key: decode(key)?,
+                    version_id: v.version_id().map(str::to_string),
+                    size: v.size().unwrap_or(0).max(0) as u64,
+                    last_modified: to_chrono(modified),
+                    is_latest: v.is_latest().unwrap_or(false),
+                    is_delete_marker: false,
+                });
+            }
+        }
+        for m in reply.delete_markers() {
+            if let (Some(key), Some(modified)) = (m.key(), m.last_modified()) {
+                versions.push(ObjectVersion {
+                    key: decode(key)?,
+                    version_id: m.version_id().map(str::to_string),
+                    size: 0,
+                    last_modified: to_chrono(modified),
+                    is_latest: m.is_latest().unwrap_or(false),
+                    is_delete_marker: true,
+                });
+            }
+        }
+        let common_prefixes = reply
+            .common_prefixes()
+            .iter()
+            .filter_map(|p| p.prefix().map(decode))
+            .collect::<Result<Vec<_>, _>>()?;
+        let next = if reply.is_truncated().unwrap_or(false) {
+            match reply.next_key_marker() {
+                Some(key) => Some((decode(key)?, reply.next_version_id_marker().map(str::to_string))),
+                None => None,
+            }
+        } else {
+            None
+        };
+        Ok(VersionPage {
+            versions,
+            common_prefixes,
+            next,
+        })
+    }
+
+    /// Deletes the current version of each key (see [`Bucket::delete_objects`]).
     pub async fn delete_batch(&self, keys: &[String]) -> Result<DeleteReply, EngineError> {
+        let refs: Vec<ObjectRef> = keys
+            .iter()
+            .map(|key| ObjectRef {
+                key: key.clone(),
+                version_id: None,
+            })
+            .collect();
+        self.delete_objects(&refs).await
+    }
+
+    /// One DeleteObjects request in verbose mode, so that every object comes back either
+    /// deleted or with an error; objects the reply does not mention are reported as
+    /// errors (a 200 reply whose body is an error mentions none).
+    pub async fn delete_objects(&self, objects: &[ObjectRef]) -> Result<DeleteReply, EngineError> {
         assert!(
-            keys.len() <= DELETE_BATCH_LIMIT,
+            objects.len() <= DELETE_BATCH_LIMIT,
             "a DeleteObjects batch holds at most {DELETE_BATCH_LIMIT} keys"
         );
-        let objects = keys
+        let identifiers = objects
             .iter()
-            .map(|key| ObjectIdentifier::builder().key(key).build())
+            .map(|o| {
+                ObjectIdentifier::builder()
+                    .key(&o.key)
+                    .set_version_id(o.version_id.clone())
+                    .build()
+            })
             .collect::<Result<Vec<_>, _>>()
             .map_err(|e| EngineError::Other(e.to_string()))?;
         let delete = Delete::builder()
-            .set_objects(Some(objects))
+            .set_objects(Some(identifiers))
             .quiet(false)
             .build()
             .map_err(|e| EngineError::Other(e.to_string()))?;
@@ -210,39 +327,57 @@ impl Bucket {
             .await
             .map_err(|e| classify(e, &self.context()))?;
 
-        let sent: HashSet<&str> = keys.iter().map(String::as_str).collect();
-        let mut accounted: HashSet<&str> = HashSet::with_capacity(keys.len());
+        // Match replies to requests by key, and by version where both name one. Servers
+        // differ: some omit the version in replies to plain deletes, some omit "null".
+        let identity = |key: &str, version: Option<&str>, asked: &ObjectRef| {
+            asked.key == key
+                && match (asked.version_id.as_deref(), version) {
+                    (Some(asked), Some(replied)) => asked == replied,
+                    _ => true,
+                }
+        };
+        let mut by_key: HashMap<&str, Vec<usize>> = HashMap::with_capacity(objects.len());
+        for (i, object) in objects.iter().enumerate() {
+            by_key.entry(object.key.as_str()).or_default().push(i);
+        }
+        let mut answered = vec![false; objects.len()];
         let mut outcome = DeleteReply::default();
-        // A reply may name keys we did not send; they must not count as deleted.
-        for key in reply.deleted().iter().filter_map(|d| d.key()) {
-            if let Some(&sent_key) = sent.get(key) {
-                if accounted.insert(sent_key) {
-                    outcome.deleted.push(key.to_string());
-                }
-            }
-        }
+        let mut claim = |key: &str, version: Option<&str>| -> Option<usize> {
+            let i = *by_key
+                .get(key)?
+                .iter()
+                .find(|&&i| !answered[i] && identity(key, version, &objects[i]))?;
+            answered[i] = true;
+            Some(i)
+        };
         for error in reply.errors() {
-            if let Some(key) = error.key() {
-                if let Some(&sent_key) = sent.get(key) {
-                    if !accounted.insert(sent_key) {
-                        // Both deleted and failed: trust the failure.
-                        outcome.deleted.retain(|k| k != key);
-                    }
-                }
-                outcome.errors.push(KeyError {
-                    key: key.to_string(),
-                    code: error.code().unwrap_or("Unknown").to_string(),
-                    message: error.message().unwrap_or("").to_string(),
-                });
+            if let Some(i) = error.key().and_then(|k| claim(k, error.version_id())) {
+                outcome.errors.push((
+                    objects[i].clone(),
+                    KeyError {
+                        key: objects[i].key.clone(),
+                        code: error.code().unwrap_or("Unknown").to_string(),
+                        message: error.message().unwrap_or("").to_string(),
+                    },
+                ));
             }
         }
-        for key in keys {
-            if !accounted.contains(key.as_str()) {
-                outcome.errors.push(KeyError {
-                    key: key.clone(),
-                    code: "InternalError".into(),
-                    message: "the DeleteObjects reply did not mention this key".into(),
-                });
+        // A reply may name keys we did not send; they must not count as deleted.
+        for deleted in reply.deleted() {
+            if let Some(i) = deleted.key().and_then(|k| claim(k, deleted.version_id())) {
+                outcome.deleted.push(objects[i].clone());
+            }
+        }
+        for (i, object) in objects.iter().enumerate() {
+            if !answered[i] {
+                outcome.errors.push((
+                    object.clone(),
+                    KeyError {
+                        key: object.key.clone(),
+                        code: "InternalError".into(),
+                        message: "the DeleteObjects reply did not mention this key".into(),
+                    },
+                ));
             }
         }
         Ok(outcome)
@@ -250,11 +385,12 @@ impl Bucket {
 
     /// One DeleteObject request: the key travels in the URL path, so this works for keys
     /// that an XML body cannot carry (see [`is_xml_safe`]).
-    pub async fn delete_one(&self, key: &str) -> Result<(), EngineError> {
+    pub async fn delete_one(&self, object: &ObjectRef) -> Result<(), EngineError> {
         self.client
             .delete_object()
             .bucket(&self.name)
-            .key(key)
+            .key(&object.key)
+            .set_version_id(object.version_id.clone())
             .send()
             .await
             .map(|_| ())

@@ -5,7 +5,7 @@ use futures::stream::{self, FuturesUnordered, StreamExt};
 use tokio::sync::mpsc;
 
 use super::audit::{AuditLog, AuditResult};
-use super::bucket::{is_xml_safe, Bucket, KeyError, DELETE_BATCH_LIMIT};
+use super::bucket::{is_xml_safe, Bucket, KeyError, ObjectRef, DELETE_BATCH_LIMIT};
 use super::deployment::Deployment;
 use super::error::{is_retryable_code, EngineError};
 use super::stop::StopSignal;
@@ -19,6 +19,9 @@ pub struct DeleteOptions {
     /// Attempts per key for retryable failures (on top of the SDK's own retries).
     pub max_rounds: u32,
     pub base_backoff: Duration,
+    /// Delete every version and delete marker (ListObjectVersions), not just the
+    /// current objects: the bytes are really gone even in a versioned bucket.
+    pub all_versions: bool,
 }
 
 impl Default for DeleteOptions {
@@ -28,6 +31,7 @@ impl Default for DeleteOptions {
             listing_concurrency: 8,
             max_rounds: 6,
             base_backoff: Duration::from_millis(200),
+            all_versions: false,
         }
     }
 }
@@ -96,11 +100,11 @@ impl DeletionReport {
     }
 }
 
-/// A key queued for deletion, with the deployment it belongs to.
+/// An object (or version) queued for deletion, with the deployment it belongs to.
 #[derive(Debug, Clone)]
 struct PendingKey {
     index: usize,
-    key: String,
+    object: ObjectRef,
     size: u64,
 }
 
@@ -139,7 +143,7 @@ pub async fn delete_deployments(
         stream::iter(targets.iter().enumerate())
             .for_each_concurrent(options.listing_concurrency.max(1), |(index, target)| {
                 let page_tx = page_tx.clone();
-                async move { list_for_deletion(bucket, index, target, stop, page_tx).await }
+                async move { list_for_deletion(bucket, index, target, options.all_versions, stop, page_tx).await }
             })
             .await;
     };
@@ -225,33 +229,52 @@ async fn list_for_deletion(
     bucket: &Bucket,
     index: usize,
     target: &Deployment,
+    all_versions: bool,
     stop: &StopSignal,
     pages: mpsc::Sender<ListerMessage>,
 ) {
     let mut token = None;
+    let mut marker = None;
     let error = loop {
         if stop.is_stopped() {
             break Some("stopped before it was fully listed".to_string());
         }
-        let page = match bucket.list_page(&target.prefix, None, token).await {
-            Ok(page) => page,
-            Err(e) => break Some(e.to_string()),
+        let (found, more) = if all_versions {
+            match bucket.list_versions_page(&target.prefix, None, marker.take()).await {
+                Ok(page) => {
+                    let found: Vec<(ObjectRef, u64)> = page
+                        .versions
+                        .into_iter()
+                        .map(|v| (ObjectRef { key: v.key, version_id: v.version_id }, v.size))
+                        .collect();
+                    marker = page.next;
+                    (found, marker.is_some())
+                }
+                Err(e) => break Some(e.to_string()),
+            }
+        } else {
+            match bucket.list_page(&target.prefix, None, token.take()).await {
+                Ok(page) => {
+                    let found = page
+                        .objects
+                        .into_iter()
+                        .map(|o| (ObjectRef { key: o.key, version_id: None }, o.size))
+                        .collect();
+                    token = page.next_token;
+                    (found, token.is_some())
+                }
+                Err(e) => break Some(e.to_string()),
+            }
         };
-        let keys: Vec<PendingKey> = page
-            .objects
+        let keys: Vec<PendingKey> = found
             .into_iter()
-            .filter(|o| o.key.starts_with(&target.prefix))
-            .map(|o| PendingKey {
-                index,
-                key: o.key,
-                size: o.size,
-            })
+            .filter(|(o, _)| o.key.starts_with(&target.prefix))
+            .map(|(object, size)| PendingKey { index, object, size })
             .collect();
         if !keys.is_empty() && pages.send(ListerMessage::Keys(keys)).await.is_err() {
             return;
         }
-        token = page.next_token;
-        if token.is_none() {
+        if !more {
             break None;
         }
     };
@@ -284,13 +307,13 @@ async fn delete_with_retries(
         round += 1;
         let mut retry: Vec<(PendingKey, KeyError)> = Vec::new();
         let (batchable, single): (Vec<PendingKey>, Vec<PendingKey>) =
-            pending.drain(..).partition(|k| is_xml_safe(&k.key));
+            pending.drain(..).partition(|k| is_xml_safe(&k.object.key));
         for pending_key in single {
-            match bucket.delete_one(&pending_key.key).await {
+            match bucket.delete_one(&pending_key.object).await {
                 Ok(()) => result.deleted.push(pending_key),
                 Err(error) => {
                     let key_error = KeyError {
-                        key: pending_key.key.clone(),
+                        key: pending_key.object.key.clone(),
                         code: error_code(&error),
                         message: error.to_string(),
                     };
@@ -303,23 +326,23 @@ async fn delete_with_retries(
             }
         }
         pending = batchable;
-        let keys: Vec<String> = pending.iter().map(|k| k.key.clone()).collect();
-        let reply = if keys.is_empty() {
+        let objects: Vec<ObjectRef> = pending.iter().map(|k| k.object.clone()).collect();
+        let reply = if objects.is_empty() {
             Ok(Default::default())
         } else {
-            bucket.delete_batch(&keys).await
+            bucket.delete_objects(&objects).await
         };
         match reply {
             Ok(reply) => {
-                let mut by_key: std::collections::HashMap<String, PendingKey> =
-                    pending.drain(..).map(|k| (k.key.clone(), k)).collect();
-                for key in reply.deleted {
-                    if let Some(pending_key) = by_key.remove(&key) {
+                let mut by_object: std::collections::HashMap<ObjectRef, PendingKey> =
+                    pending.drain(..).map(|k| (k.object.clone(), k)).collect();
+                for object in reply.deleted {
+                    if let Some(pending_key) = by_object.remove(&object) {
                         result.deleted.push(pending_key);
                     }
                 }
-                for error in reply.errors {
-                    if let Some(pending_key) = by_key.remove(&error.key) {
+                for (object, error) in reply.errors {
+                    if let Some(pending_key) = by_object.remove(&object) {
                         if is_retryable_code(&error.code) {
                             retry.push((pending_key, error));
                         } else {
@@ -333,7 +356,7 @@ async fn delete_with_retries(
                 let retryable = error.is_retryable();
                 for pending_key in pending.drain(..) {
                     let key_error = KeyError {
-                        key: pending_key.key.clone(),
+                        key: pending_key.object.key.clone(),
                         code: code.clone(),
                         message: error.to_string(),
                     };
@@ -396,11 +419,14 @@ fn apply_batch(
     audit: &AuditLog,
     on_event: &(dyn Fn(DeletionEvent) + Send + Sync),
 ) -> Result<Vec<usize>, EngineError> {
-    let deleted = result.deleted.iter().map(|k| (k.key.as_str(), None, AuditResult::Deleted));
+    let deleted = result
+        .deleted
+        .iter()
+        .map(|k| (k.object.key.as_str(), k.object.version_id.as_deref(), AuditResult::Deleted));
     let failed = result.failed.iter().map(|(k, e)| {
         (
-            k.key.as_str(),
-            None,
+            k.object.key.as_str(),
+            k.object.version_id.as_deref(),
             AuditResult::Failed {
                 code: &e.code,
                 message: &e.message,

@@ -14,6 +14,7 @@ use super::error::EngineError;
 use super::listing::{deployment_name, discover, tally_prefix, ListingOptions};
 use super::plan::{Action, Plan};
 use super::rule::Rule;
+use super::versions::tally_versions;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Skipped {
@@ -40,13 +41,51 @@ pub async fn recheck(
     confirmed: &[Deployment],
     now: DateTime<Utc>,
 ) -> Result<Recheck, EngineError> {
-    let (prefixes, _) = discover(bucket, &options.root).await?;
-    let present: HashSet<String> = prefixes.iter().map(|p| deployment_name(&options.root, p)).collect();
+    recheck_in_scope(bucket, options, rule, planned, confirmed, now, false).await
+}
+
+/// [`recheck`] for plans made with `--all-versions` (deployments counted by versions).
+pub async fn recheck_all_versions(
+    bucket: &Bucket,
+    options: &ListingOptions,
+    rule: Option<&Rule>,
+    planned: &[Deployment],
+    confirmed: &[Deployment],
+    now: DateTime<Utc>,
+) -> Result<Recheck, EngineError> {
+    recheck_in_scope(bucket, options, rule, planned, confirmed, now, true).await
+}
+
+async fn recheck_in_scope(
+    bucket: &Bucket,
+    options: &ListingOptions,
+    rule: Option<&Rule>,
+    planned: &[Deployment],
+    confirmed: &[Deployment],
+    now: DateTime<Utc>,
+    all_versions: bool,
+) -> Result<Recheck, EngineError> {
+    let present: HashSet<String> = if all_versions {
+        // Every planned deployment that still has versions is present; kept ones that
+        // vanished entirely are rare enough in versioned buckets to not re-rank.
+        planned.iter().map(|d| d.name.clone()).collect()
+    } else {
+        let (prefixes, _) = discover(bucket, &options.root).await?;
+        prefixes.iter().map(|p| deployment_name(&options.root, p)).collect()
+    };
 
     let fresh: Vec<(Deployment, Option<Deployment>)> = stream::iter(confirmed.iter().cloned())
         .map(|target| async move {
-            let tally = tally_prefix(bucket, &target.prefix).await?;
-            let now_listed = tally.into_deployment(target.name.clone(), target.prefix.clone());
+            let now_listed = if all_versions {
+                tally_versions(bucket, &target.prefix)
+                    .await?
+                    .into_deployment(target.name.clone(), target.prefix.clone())
+                    .map(|(d, _)| d)
+            } else {
+                tally_prefix(bucket, &target.prefix)
+                    .await?
+                    .into_deployment(target.name.clone(), target.prefix.clone())
+            };
             Ok::<_, EngineError>((target, now_listed))
         })
         .buffer_unordered(options.concurrency.max(1))

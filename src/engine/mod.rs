@@ -14,3 +14,4 @@ pub mod listing;
 pub mod plan;
 pub mod rule;
 pub mod stop;
+pub mod versions;

@@ -37,18 +37,29 @@ impl S3Target {
             port: 0,
             ..ServerConfig::default()
         };
-        let server = s3prune::server::start(config.clone()).await.expect("start the embedded server");
-        let mut target = S3Target::new(server.endpoint(), &config.access_key, &config.secret_key, true);
+        let server = s3prune::server::start(config.clone())
+            .await
+            .expect("start the embedded server");
+        let mut target = S3Target::new(
+            server.endpoint(),
+            &config.access_key,
+            &config.secret_key,
+            true,
+        );
         target.server = Some(server);
         target
     }
 
     /// LocalStack on 127.0.0.1:4566; fails (never skips) when it is not running.
     pub async fn localstack() -> S3Target {
-        let endpoint = std::env::var("S3PRUNE_LOCALSTACK_ENDPOINT").unwrap_or_else(|_| LOCALSTACK_ENDPOINT.to_string());
+        let endpoint = std::env::var("S3PRUNE_LOCALSTACK_ENDPOINT")
+            .unwrap_or_else(|_| LOCALSTACK_ENDPOINT.to_string());
         let health = format!("{endpoint}/_localstack/health");
         let reachable = std::net::TcpStream::connect_timeout(
-            &endpoint.trim_start_matches("http://").parse().expect("endpoint is host:port"),
+            &endpoint
+                .trim_start_matches("http://")
+                .parse()
+                .expect("endpoint is host:port"),
             std::time::Duration::from_secs(2),
         )
         .is_ok();
@@ -79,6 +90,11 @@ impl S3Target {
         }
     }
 
+    /// The raw SDK client, for checks that must not go through s3prune.
+    pub fn client(&self) -> &aws_sdk_s3::Client {
+        &self.client
+    }
+
     pub fn server(&self) -> Option<&RunningServer> {
         self.server.as_ref()
     }
@@ -98,7 +114,12 @@ impl S3Target {
     /// A new, empty bucket with a unique name.
     pub async fn fresh_bucket(&self, tag: &str) -> String {
         let name = format!("s3prune-{tag}-{:08x}", rand::random::<u32>());
-        self.client.create_bucket().bucket(&name).send().await.expect("create bucket");
+        self.client
+            .create_bucket()
+            .bucket(&name)
+            .send()
+            .await
+            .expect("create bucket");
         name
     }
 
@@ -108,7 +129,11 @@ impl S3Target {
 
     /// Puts objects (key, size, time), 32 at a time. `time` is honoured where the server
     /// backdates; elsewhere objects get the upload time.
-    pub async fn put_all(&self, bucket: &str, objects: Vec<(String, usize, Option<DateTime<Utc>>)>) {
+    pub async fn put_all(
+        &self,
+        bucket: &str,
+        objects: Vec<(String, usize, Option<DateTime<Utc>>)>,
+    ) {
         stream::iter(objects)
             .map(|(key, size, time)| async move {
                 let mut request = self
@@ -120,7 +145,11 @@ impl S3Target {
                 if let Some(time) = time {
                     request = request.metadata(BACKDATE_METADATA_KEY, time.to_rfc3339());
                 }
-                request.send().await.map(|_| ()).map_err(|e| format!("put {key:?}: {e:?}"))
+                request
+                    .send()
+                    .await
+                    .map(|_| ())
+                    .map_err(|e| format!("put {key:?}: {e:?}"))
             })
             .buffer_unordered(32)
             .try_collect::<()>()
@@ -131,10 +160,18 @@ impl S3Target {
     /// Every key in the bucket with its size, listed without s3prune's engine.
     pub async fn all_keys(&self, bucket: &str) -> BTreeMap<String, i64> {
         let mut keys = BTreeMap::new();
-        let mut pages = self.client.list_objects_v2().bucket(bucket).into_paginator().send();
+        let mut pages = self
+            .client
+            .list_objects_v2()
+            .bucket(bucket)
+            .into_paginator()
+            .send();
         while let Some(page) = pages.next().await {
             for object in page.expect("list objects").contents() {
-                keys.insert(object.key().unwrap().to_string(), object.size().unwrap_or(0));
+                keys.insert(
+                    object.key().unwrap().to_string(),
+                    object.size().unwrap_or(0),
+                );
             }
         }
         keys
@@ -154,7 +191,10 @@ impl S3Target {
             .env("AWS_SECRET_ACCESS_KEY", &self.secret_key)
             .env("AWS_REGION", &self.region)
             .env("AWS_CONFIG_FILE", "/nonexistent/s3prune-test-config")
-            .env("AWS_SHARED_CREDENTIALS_FILE", "/nonexistent/s3prune-test-credentials")
+            .env(
+                "AWS_SHARED_CREDENTIALS_FILE",
+                "/nonexistent/s3prune-test-credentials",
+            )
             .env("AWS_EC2_METADATA_DISABLED", "true")
             .env("NO_COLOR", "1")
             .stdin(std::process::Stdio::null());

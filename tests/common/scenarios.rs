@@ -34,6 +34,7 @@ macro_rules! scenario_tests {
             plan_never_deletes,
             drift_between_plan_and_delete_is_caught,
             hostile_names_are_shown_escaped_and_deleted_exactly,
+            all_versions_on_an_unversioned_bucket_prunes_like_plain,
         );
     };
     (@each $target:expr; $($name:ident),* $(,)?) => {
@@ -75,18 +76,35 @@ async fn put_aged(target: &S3Target, bucket: &str, deployments: &[AgedDeployment
 
 async fn list(target: &S3Target, bucket: &str, root: &str) -> (BTreeMap<String, Deployment>, u64) {
     let engine_bucket = target.engine_bucket(bucket).await;
-    let inventory = list_deployments(&engine_bucket, &ListingOptions::new(root), &|_| {}).await.expect("list deployments");
-    let by_name = inventory.deployments.into_iter().map(|d| (d.name.clone(), d)).collect();
+    let inventory = list_deployments(&engine_bucket, &ListingOptions::new(root), &|_| {})
+        .await
+        .expect("list deployments");
+    let by_name = inventory
+        .deployments
+        .into_iter()
+        .map(|d| (d.name.clone(), d))
+        .collect();
     (by_name, inventory.root_objects.objects)
 }
 
-async fn delete(target: &S3Target, bucket: &str, targets: &[Deployment]) -> s3prune::engine::deletion::DeletionReport {
+async fn delete(
+    target: &S3Target,
+    bucket: &str,
+    targets: &[Deployment],
+) -> s3prune::engine::deletion::DeletionReport {
     let engine_bucket = target.engine_bucket(bucket).await;
     let dir = tempfile::tempdir().unwrap();
     let audit = AuditLog::open(&dir.path().join("audit.jsonl")).unwrap();
-    delete_deployments(&engine_bucket, targets, &DeleteOptions::default(), &audit, &StopSignal::new(), &|_| {})
-        .await
-        .expect("delete")
+    delete_deployments(
+        &engine_bucket,
+        targets,
+        &DeleteOptions::default(),
+        &audit,
+        &StopSignal::new(),
+        &|_| {},
+    )
+    .await
+    .expect("delete")
 }
 
 const ODD_NAMES: [&str; 9] = [
@@ -103,14 +121,23 @@ const ODD_NAMES: [&str; 9] = [
 
 pub async fn odd_keys_round_trip_and_prune_byte_exactly(target: &S3Target) {
     let bucket = target.fresh_bucket("odd").await;
-    let mut objects: Vec<(String, usize, Option<DateTime<Utc>>)> =
-        ODD_NAMES.iter().enumerate().map(|(i, n)| (format!("old deploy/{n}"), i + 1, Some(days_ago(30)))).collect();
-    objects.extend(ODD_NAMES.iter().map(|n| (format!("keep+me/{n}"), 7, Some(days_ago(1)))));
+    let mut objects: Vec<(String, usize, Option<DateTime<Utc>>)> = ODD_NAMES
+        .iter()
+        .enumerate()
+        .map(|(i, n)| (format!("old deploy/{n}"), i + 1, Some(days_ago(30))))
+        .collect();
+    objects.extend(
+        ODD_NAMES
+            .iter()
+            .map(|n| (format!("keep+me/{n}"), 7, Some(days_ago(1)))),
+    );
     objects.push(("sim/x".into(), 1, Some(days_ago(60))));
     objects.push(("simß/x".into(), 1, Some(days_ago(60))));
     if !target.backdates {
         // Order the uploads so "keep+me" is the newest without backdating.
-        let (late, early): (Vec<_>, Vec<_>) = objects.into_iter().partition(|(k, _, _)| k.starts_with("keep+me/"));
+        let (late, early): (Vec<_>, Vec<_>) = objects
+            .into_iter()
+            .partition(|(k, _, _)| k.starts_with("keep+me/"));
         target.put_all(&bucket, early).await;
         tokio::time::sleep(Duration::from_millis(1100)).await;
         target.put_all(&bucket, late).await;
@@ -135,8 +162,14 @@ pub async fn odd_keys_round_trip_and_prune_byte_exactly(target: &S3Target) {
     assert!(report.all_deleted(), "{report:?}");
 
     let after = target.all_keys(&bucket).await;
-    let expected: BTreeMap<String, i64> = before.into_iter().filter(|(k, _)| k.starts_with("keep+me/")).collect();
-    assert_eq!(after, expected, "exactly the odd keys of the kept deployment remain, byte-exact");
+    let expected: BTreeMap<String, i64> = before
+        .into_iter()
+        .filter(|(k, _)| k.starts_with("keep+me/"))
+        .collect();
+    assert_eq!(
+        after, expected,
+        "exactly the odd keys of the kept deployment remain, byte-exact"
+    );
 }
 
 pub async fn folder_markers_and_root_objects(target: &S3Target) {
@@ -156,17 +189,32 @@ pub async fn folder_markers_and_root_objects(target: &S3Target) {
     if !target.backdates {
         tokio::time::sleep(Duration::from_millis(1100)).await;
     }
-    target.put_all(&bucket, vec![("live/index.html".into(), 4, Some(days_ago(1)))]).await;
+    target
+        .put_all(
+            &bucket,
+            vec![("live/index.html".into(), 4, Some(days_ago(1)))],
+        )
+        .await;
 
     let (deployments, root_objects) = list(target, &bucket, "").await;
     assert_eq!(root_objects, 2, "`d` and README.md sit at the root");
-    assert_eq!((deployments["d"].objects, deployments["d"].bytes), (2, 10), "the marker belongs to its deployment");
+    assert_eq!(
+        (deployments["d"].objects, deployments["d"].bytes),
+        (2, 10),
+        "the marker belongs to its deployment"
+    );
     assert_eq!(deployments["empty-folder"].objects, 1);
 
     let rule = Rule::new(1, None, vec![], AgeBy::Newest).unwrap();
     let plan = Plan::build(deployments.into_values().collect(), &rule, Utc::now());
     let doomed: Vec<Deployment> = plan.to_delete().map(|e| e.deployment.clone()).collect();
-    assert_eq!(doomed.iter().map(|d| d.name.as_str()).collect::<BTreeSet<_>>(), BTreeSet::from(["d", "empty-folder"]));
+    assert_eq!(
+        doomed
+            .iter()
+            .map(|d| d.name.as_str())
+            .collect::<BTreeSet<_>>(),
+        BTreeSet::from(["d", "empty-folder"])
+    );
     let report = delete(target, &bucket, &doomed).await;
     assert!(report.all_deleted(), "{report:?}");
     let after: Vec<String> = target.all_keys(&bucket).await.into_keys().collect();
@@ -175,16 +223,26 @@ pub async fn folder_markers_and_root_objects(target: &S3Target) {
 
 pub async fn more_than_1000_objects_in_one_deployment(target: &S3Target) {
     let bucket = target.fresh_bucket("big").await;
-    let mut objects: Vec<_> = (0..1234).map(|i| (format!("big/asset-{i:05}.js"), 2, Some(days_ago(40)))).collect();
+    let mut objects: Vec<_> = (0..1234)
+        .map(|i| (format!("big/asset-{i:05}.js"), 2, Some(days_ago(40))))
+        .collect();
     objects.push(("small/index.html".into(), 1, Some(days_ago(40))));
     target.put_all(&bucket, objects).await;
     if !target.backdates {
         tokio::time::sleep(Duration::from_millis(1100)).await;
     }
-    target.put_all(&bucket, vec![("new/index.html".into(), 1, Some(days_ago(1)))]).await;
+    target
+        .put_all(
+            &bucket,
+            vec![("new/index.html".into(), 1, Some(days_ago(1)))],
+        )
+        .await;
 
     let (deployments, _) = list(target, &bucket, "").await;
-    assert_eq!((deployments["big"].objects, deployments["big"].bytes), (1234, 2468));
+    assert_eq!(
+        (deployments["big"].objects, deployments["big"].bytes),
+        (1234, 2468)
+    );
     let report = delete(target, &bucket, &[deployments["big"].clone()]).await;
     assert!(report.all_deleted(), "{report:?}");
     assert_eq!(report.deleted_objects(), 1234);
@@ -194,10 +252,22 @@ pub async fn more_than_1000_objects_in_one_deployment(target: &S3Target) {
 
 pub async fn more_than_1000_deployments(target: &S3Target) {
     let bucket = target.fresh_bucket("many").await;
-    let objects: Vec<_> = (0..1003).map(|i| (format!("deploy-{i:04}/index.html"), 1, Some(days_ago(10 + i)))).collect();
+    let objects: Vec<_> = (0..1003)
+        .map(|i| {
+            (
+                format!("deploy-{i:04}/index.html"),
+                1,
+                Some(days_ago(10 + i)),
+            )
+        })
+        .collect();
     target.put_all(&bucket, objects).await;
     let (deployments, _) = list(target, &bucket, "").await;
-    assert_eq!(deployments.len(), 1003, "the delimiter listing must page past 1000 prefixes");
+    assert_eq!(
+        deployments.len(),
+        1003,
+        "the delimiter listing must page past 1000 prefixes"
+    );
     assert!(deployments.contains_key("deploy-0000") && deployments.contains_key("deploy-1002"));
 }
 
@@ -207,7 +277,11 @@ pub async fn nested_prefix_only_touches_its_own_deployments(target: &S3Target) {
         target,
         &bucket,
         &[
-            ("sites/prod/v1/", vec![("index.html", 1), ("css/a.css", 2)], 90),
+            (
+                "sites/prod/v1/",
+                vec![("index.html", 1), ("css/a.css", 2)],
+                90,
+            ),
             ("sites/prod/v2/", vec![("index.html", 1)], 60),
             ("sites/prod/v3/", vec![("index.html", 1)], 2),
             ("sites/other/v0/", vec![("index.html", 1)], 400),
@@ -215,17 +289,37 @@ pub async fn nested_prefix_only_touches_its_own_deployments(target: &S3Target) {
         ],
     )
     .await;
-    target.put_all(&bucket, vec![("sites/prod/index.html".into(), 1, Some(days_ago(500)))]).await;
+    target
+        .put_all(
+            &bucket,
+            vec![("sites/prod/index.html".into(), 1, Some(days_ago(500)))],
+        )
+        .await;
 
     let out = target
         .run({
             let mut c = target.cli();
-            c.args(["prune", "--bucket", &bucket, "--prefix", "sites/prod/", "--keep", "1", "--yes"]);
-            c.arg("--audit-log").arg(std::env::temp_dir().join(format!("{bucket}.jsonl")));
+            c.args([
+                "prune",
+                "--bucket",
+                &bucket,
+                "--prefix",
+                "sites/prod/",
+                "--keep",
+                "1",
+                "--yes",
+            ]);
+            c.arg("--audit-log")
+                .arg(std::env::temp_dir().join(format!("{bucket}.jsonl")));
             c
         })
         .await;
-    assert!(out.status.success(), "stdout: {}\nstderr: {}", text(&out.stdout), text(&out.stderr));
+    assert!(
+        out.status.success(),
+        "stdout: {}\nstderr: {}",
+        text(&out.stdout),
+        text(&out.stderr)
+    );
     let after: Vec<String> = target.all_keys(&bucket).await.into_keys().collect();
     assert_eq!(
         after,
@@ -241,15 +335,30 @@ pub async fn nested_prefix_only_touches_its_own_deployments(target: &S3Target) {
 pub async fn newest_and_oldest_object_ages(target: &S3Target) {
     let bucket = target.fresh_bucket("ages").await;
     // "mixed" has an old object and a recent one; "steady" sits in between.
-    target.put_all(&bucket, vec![("mixed/old.html".into(), 1, Some(days_ago(100)))]).await;
+    target
+        .put_all(
+            &bucket,
+            vec![("mixed/old.html".into(), 1, Some(days_ago(100)))],
+        )
+        .await;
     if !target.backdates {
         tokio::time::sleep(Duration::from_millis(1100)).await;
     }
-    target.put_all(&bucket, vec![("steady/index.html".into(), 1, Some(days_ago(50)))]).await;
+    target
+        .put_all(
+            &bucket,
+            vec![("steady/index.html".into(), 1, Some(days_ago(50)))],
+        )
+        .await;
     if !target.backdates {
         tokio::time::sleep(Duration::from_millis(1100)).await;
     }
-    target.put_all(&bucket, vec![("mixed/new.html".into(), 1, Some(days_ago(1)))]).await;
+    target
+        .put_all(
+            &bucket,
+            vec![("mixed/new.html".into(), 1, Some(days_ago(1)))],
+        )
+        .await;
 
     let (deployments, _) = list(target, &bucket, "").await;
     let mixed = &deployments["mixed"];
@@ -260,21 +369,48 @@ pub async fn newest_and_oldest_object_ages(target: &S3Target) {
     let verdict = |age_by| {
         let rule = Rule::new(1, None, vec![], age_by).unwrap();
         let plan = Plan::build(deployments.values().cloned().collect(), &rule, Utc::now());
-        plan.entries.iter().map(|e| (e.deployment.name.clone(), e.action)).collect::<BTreeMap<_, _>>()
+        plan.entries
+            .iter()
+            .map(|e| (e.deployment.name.clone(), e.action))
+            .collect::<BTreeMap<_, _>>()
     };
-    assert_eq!(verdict(AgeBy::Newest)["mixed"], Action::Keep, "newest object decides by default");
+    assert_eq!(
+        verdict(AgeBy::Newest)["mixed"],
+        Action::Keep,
+        "newest object decides by default"
+    );
     assert_eq!(verdict(AgeBy::Oldest)["mixed"], Action::Delete);
 }
 
 pub async fn prune_leaves_exactly_the_newest_n(target: &S3Target) {
     let bucket = target.fresh_bucket("prune").await;
-    let layout: Vec<(String, i64)> = (0..7).map(|i| (format!("deployhash{i}/"), 5 + i * 10)).collect();
+    let layout: Vec<(String, i64)> = (0..7)
+        .map(|i| (format!("deployhash{i}/"), 5 + i * 10))
+        .collect();
     let specs: Vec<AgedDeployment<'_>> = layout
         .iter()
-        .map(|(name, days)| (name.as_str(), vec![("index.html", 100), ("css/font.css", 20), ("js/app.js", 300)], *days))
+        .map(|(name, days)| {
+            (
+                name.as_str(),
+                vec![
+                    ("index.html", 100),
+                    ("css/font.css", 20),
+                    ("js/app.js", 300),
+                ],
+                *days,
+            )
+        })
         .collect();
     put_aged(target, &bucket, &specs).await;
-    target.put_all(&bucket, vec![("robots.txt".into(), 9, None), ("deployhash9".into(), 1, None)]).await;
+    target
+        .put_all(
+            &bucket,
+            vec![
+                ("robots.txt".into(), 9, None),
+                ("deployhash9".into(), 1, None),
+            ],
+        )
+        .await;
     let before = target.all_keys(&bucket).await;
 
     let audit = tempfile::tempdir().unwrap();
@@ -282,31 +418,68 @@ pub async fn prune_leaves_exactly_the_newest_n(target: &S3Target) {
     let out = target
         .run({
             let mut c = target.cli();
-            c.args(["prune", "--bucket", &bucket, "--keep", "3", "--yes", "--audit-log"]).arg(&audit_path);
+            c.args([
+                "prune",
+                "--bucket",
+                &bucket,
+                "--keep",
+                "3",
+                "--yes",
+                "--audit-log",
+            ])
+            .arg(&audit_path);
             c
         })
         .await;
-    assert!(out.status.success(), "stdout: {}\nstderr: {}", text(&out.stdout), text(&out.stderr));
-    assert!(text(&out.stdout).contains("Deleted 4 of 4 deployments: 12 objects"), "{}", text(&out.stdout));
+    assert!(
+        out.status.success(),
+        "stdout: {}\nstderr: {}",
+        text(&out.stdout),
+        text(&out.stderr)
+    );
+    assert!(
+        text(&out.stdout).contains("Deleted 4 of 4 deployments: 12 objects"),
+        "{}",
+        text(&out.stdout)
+    );
 
     let after = target.all_keys(&bucket).await;
     let kept = ["deployhash0/", "deployhash1/", "deployhash2/"];
     let expected: BTreeMap<String, i64> = before
         .iter()
-        .filter(|(k, _)| !k.starts_with("deployhash") || kept.iter().any(|p| k.starts_with(p)) || !k.contains('/'))
+        .filter(|(k, _)| {
+            !k.starts_with("deployhash")
+                || kept.iter().any(|p| k.starts_with(p))
+                || !k.contains('/')
+        })
         .map(|(k, v)| (k.clone(), *v))
         .collect();
-    assert_eq!(after, expected, "key by key: the 3 newest deployments and every root object remain");
+    assert_eq!(
+        after, expected,
+        "key by key: the 3 newest deployments and every root object remain"
+    );
 
     let audit_lines: Vec<Value> = std::fs::read_to_string(&audit_path)
         .unwrap()
         .lines()
         .map(|l| serde_json::from_str(l).unwrap())
         .collect();
-    let audited: BTreeSet<String> = audit_lines.iter().map(|l| l["key"].as_str().unwrap().to_string()).collect();
-    let deleted: BTreeSet<String> = before.keys().filter(|k| !after.contains_key(*k)).cloned().collect();
-    assert_eq!(audited, deleted, "the audit log names exactly the deleted keys");
-    assert!(audit_lines.iter().all(|l| l["result"] == "deleted" && l["bucket"] == bucket.as_str()));
+    let audited: BTreeSet<String> = audit_lines
+        .iter()
+        .map(|l| l["key"].as_str().unwrap().to_string())
+        .collect();
+    let deleted: BTreeSet<String> = before
+        .keys()
+        .filter(|k| !after.contains_key(*k))
+        .cloned()
+        .collect();
+    assert_eq!(
+        audited, deleted,
+        "the audit log names exactly the deleted keys"
+    );
+    assert!(audit_lines
+        .iter()
+        .all(|l| l["result"] == "deleted" && l["bucket"] == bucket.as_str()));
 }
 
 pub async fn plan_json_follows_the_contract(target: &S3Target) {
@@ -323,11 +496,27 @@ pub async fn plan_json_follows_the_contract(target: &S3Target) {
     )
     .await;
     // Without backdating every object is seconds old, and b is at least 1.1 s older than c.
-    let (older_than, older_than_seconds) = if target.backdates { ("2d", 172800) } else { ("1s", 1) };
+    let (older_than, older_than_seconds) = if target.backdates {
+        ("2d", 172800)
+    } else {
+        ("1s", 1)
+    };
     let out = target
         .run({
             let mut c = target.cli();
-            c.args(["plan", "--format", "json", "--bucket", &bucket, "--keep", "1", "--older-than", older_than, "--protect", "current"]);
+            c.args([
+                "plan",
+                "--format",
+                "json",
+                "--bucket",
+                &bucket,
+                "--keep",
+                "1",
+                "--older-than",
+                older_than,
+                "--protect",
+                "current",
+            ]);
             c
         })
         .await;
@@ -336,12 +525,21 @@ pub async fn plan_json_follows_the_contract(target: &S3Target) {
     assert_eq!(json["bucket"], bucket.as_str());
     assert_eq!(json["prefix"], "");
     assert_eq!(json["versioning"], "Disabled");
-    assert_eq!(json["rule"], serde_json::json!({"keep": 1, "older_than_seconds": older_than_seconds, "protect": ["current"], "age_by": "newest"}));
+    assert_eq!(
+        json["rule"],
+        serde_json::json!({"keep": 1, "older_than_seconds": older_than_seconds, "protect": ["current"], "age_by": "newest"})
+    );
     let rows: Vec<(String, String, String)> = json["deployments"]
         .as_array()
         .unwrap()
         .iter()
-        .map(|d| (d["name"].as_str().unwrap().into(), d["action"].as_str().unwrap().into(), d["reason"].as_str().unwrap().into()))
+        .map(|d| {
+            (
+                d["name"].as_str().unwrap().into(),
+                d["action"].as_str().unwrap().into(),
+                d["reason"].as_str().unwrap().into(),
+            )
+        })
         .collect();
     let row = |n: &str, a: &str, r: &str| (n.to_string(), a.to_string(), r.to_string());
     assert_eq!(
@@ -354,27 +552,57 @@ pub async fn plan_json_follows_the_contract(target: &S3Target) {
         ]
     );
     let a = &json["deployments"][2];
-    assert_eq!((a["prefix"].as_str(), a["objects"].as_u64(), a["bytes"].as_u64()), (Some("a/"), Some(2), Some(15)));
+    assert_eq!(
+        (
+            a["prefix"].as_str(),
+            a["objects"].as_u64(),
+            a["bytes"].as_u64()
+        ),
+        (Some("a/"), Some(2), Some(15))
+    );
     assert!(DateTime::parse_from_rfc3339(a["newest"].as_str().unwrap()).is_ok());
     assert!(DateTime::parse_from_rfc3339(a["oldest"].as_str().unwrap()).is_ok());
-    assert_eq!(json["summary"], serde_json::json!({"deployments": 4, "keep": 2, "delete": 2, "delete_objects": 3, "delete_bytes": 25}));
+    assert_eq!(
+        json["summary"],
+        serde_json::json!({"deployments": 4, "keep": 2, "delete": 2, "delete_objects": 3, "delete_bytes": 25})
+    );
 
     let csv = target
         .run({
             let mut c = target.cli();
-            c.args(["plan", "--format", "csv", "--bucket", &bucket, "--keep", "1", "--older-than", older_than, "--protect", "current"]);
+            c.args([
+                "plan",
+                "--format",
+                "csv",
+                "--bucket",
+                &bucket,
+                "--keep",
+                "1",
+                "--older-than",
+                older_than,
+                "--protect",
+                "current",
+            ]);
             c
         })
         .await;
     let csv = text(&csv.stdout);
     let mut lines = csv.lines();
-    assert_eq!(lines.next(), Some("name,prefix,objects,bytes,newest,oldest,action,reason"));
+    assert_eq!(
+        lines.next(),
+        Some("name,prefix,objects,bytes,newest,oldest,action,reason")
+    );
     assert_eq!(lines.count(), 4);
 }
 
 pub async fn plan_never_deletes(target: &S3Target) {
     let bucket = target.fresh_bucket("plan").await;
-    put_aged(target, &bucket, &[("old/", vec![("a", 1)], 300), ("new/", vec![("a", 1)], 1)]).await;
+    put_aged(
+        target,
+        &bucket,
+        &[("old/", vec![("a", 1)], 300), ("new/", vec![("a", 1)], 1)],
+    )
+    .await;
     let before = target.all_keys(&bucket).await;
     let out = target
         .run({
@@ -387,7 +615,10 @@ pub async fn plan_never_deletes(target: &S3Target) {
     let stdout = text(&out.stdout);
     assert!(stdout.contains("DELETE  outside-keep  old"), "{stdout}");
     assert!(stdout.contains("KEEP    newest-n      new"), "{stdout}");
-    assert!(stdout.contains("2 deployments: keep 1, delete 1"), "{stdout}");
+    assert!(
+        stdout.contains("2 deployments: keep 1, delete 1"),
+        "{stdout}"
+    );
     assert_eq!(target.all_keys(&bucket).await, before);
 }
 
@@ -413,7 +644,10 @@ pub async fn drift_between_plan_and_delete_is_caught(target: &S3Target) {
     // The operator confirms four; two-of-N are kept.
     let confirmed: Vec<Deployment> = plan.to_delete().map(|e| e.deployment.clone()).collect();
     assert_eq!(
-        confirmed.iter().map(|d| d.name.as_str()).collect::<Vec<_>>(),
+        confirmed
+            .iter()
+            .map(|d| d.name.as_str())
+            .collect::<Vec<_>>(),
         vec!["stale", "ranked", "touched", "gone"]
     );
 
@@ -425,21 +659,60 @@ pub async fn drift_between_plan_and_delete_is_caught(target: &S3Target) {
     if !target.backdates {
         tokio::time::sleep(Duration::from_millis(1100)).await;
     }
-    target.put_all(&bucket, vec![("touched/new.html".into(), 1, Some(Utc::now()))]).await;
+    target
+        .put_all(
+            &bucket,
+            vec![("touched/new.html".into(), 1, Some(Utc::now()))],
+        )
+        .await;
 
-    let checked = recheck(&engine_bucket, &ListingOptions::new(""), Some(&rule), &planned, &confirmed, Utc::now())
-        .await
-        .expect("recheck");
-    assert_eq!(checked.confirmed.iter().map(|d| d.name.as_str()).collect::<Vec<_>>(), vec!["ranked"]);
-    let skipped: BTreeMap<&str, &str> = checked.skipped.iter().map(|s| (s.name.as_str(), s.reason.as_str())).collect();
+    let checked = recheck(
+        &engine_bucket,
+        &ListingOptions::new(""),
+        Some(&rule),
+        &planned,
+        &confirmed,
+        Utc::now(),
+    )
+    .await
+    .expect("recheck");
+    assert_eq!(
+        checked
+            .confirmed
+            .iter()
+            .map(|d| d.name.as_str())
+            .collect::<Vec<_>>(),
+        vec!["ranked"]
+    );
+    let skipped: BTreeMap<&str, &str> = checked
+        .skipped
+        .iter()
+        .map(|s| (s.name.as_str(), s.reason.as_str()))
+        .collect();
     assert_eq!(skipped.len(), 3, "{skipped:?}");
     assert!(skipped["gone"].contains("no longer exists"));
     assert!(skipped["touched"].contains("changed since the plan"));
     assert!(skipped["stale"].contains("would now keep it (newest-n)"));
 
     // Without a rule (manual selection), only changes to the deployments themselves count.
-    let manual = recheck(&engine_bucket, &ListingOptions::new(""), None, &planned, &confirmed, Utc::now()).await.unwrap();
-    assert_eq!(manual.confirmed.iter().map(|d| d.name.as_str()).collect::<Vec<_>>(), vec!["stale", "ranked"]);
+    let manual = recheck(
+        &engine_bucket,
+        &ListingOptions::new(""),
+        None,
+        &planned,
+        &confirmed,
+        Utc::now(),
+    )
+    .await
+    .unwrap();
+    assert_eq!(
+        manual
+            .confirmed
+            .iter()
+            .map(|d| d.name.as_str())
+            .collect::<Vec<_>>(),
+        vec!["stale", "ranked"]
+    );
 }
 
 pub async fn hostile_names_are_shown_escaped_and_deleted_exactly(target: &S3Target) {
@@ -461,7 +734,12 @@ pub async fn hostile_names_are_shown_escaped_and_deleted_exactly(target: &S3Targ
     if !target.backdates {
         tokio::time::sleep(Duration::from_millis(1100)).await;
     }
-    target.put_all(&bucket, vec![("safe/index.html".into(), 5, Some(days_ago(1)))]).await;
+    target
+        .put_all(
+            &bucket,
+            vec![("safe/index.html".into(), 5, Some(days_ago(1)))],
+        )
+        .await;
 
     let plan = target
         .run({
@@ -472,21 +750,65 @@ pub async fn hostile_names_are_shown_escaped_and_deleted_exactly(target: &S3Targ
         .await;
     let stdout = text(&plan.stdout);
     assert!(plan.status.success(), "{}", text(&plan.stderr));
-    assert!(!stdout.bytes().any(|b| b == 0x1b || b == 0x07 || b == b'\r'), "raw control bytes reached the terminal: {stdout:?}");
+    assert!(
+        !stdout.bytes().any(|b| b == 0x1b || b == 0x07 || b == b'\r'),
+        "raw control bytes reached the terminal: {stdout:?}"
+    );
     assert!(stdout.contains("evil\\u{1b}[2J\\u{7}name"), "{stdout}");
     assert!(stdout.contains("cr\\rlf\\n"), "{stdout}");
     assert!(stdout.contains("DELETE  outside-keep  .."), "{stdout}");
-    assert!(stdout.contains("5 deployments: keep 1, delete 4"), "{stdout}");
+    assert!(
+        stdout.contains("5 deployments: keep 1, delete 4"),
+        "{stdout}"
+    );
 
     let audit = tempfile::tempdir().unwrap();
     let out = target
         .run({
             let mut c = target.cli();
-            c.args(["prune", "--bucket", &bucket, "--keep", "1", "--yes", "--audit-log"]).arg(audit.path().join("a.jsonl"));
+            c.args([
+                "prune",
+                "--bucket",
+                &bucket,
+                "--keep",
+                "1",
+                "--yes",
+                "--audit-log",
+            ])
+            .arg(audit.path().join("a.jsonl"));
             c
         })
         .await;
-    assert!(out.status.success(), "{}\n{}", text(&out.stdout), text(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}\n{}",
+        text(&out.stdout),
+        text(&out.stderr)
+    );
     let after: Vec<String> = target.all_keys(&bucket).await.into_keys().collect();
     assert_eq!(after, vec!["safe/index.html"]);
+}
+
+pub async fn all_versions_on_an_unversioned_bucket_prunes_like_plain(target: &S3Target) {
+    let bucket = target.fresh_bucket("nullver").await;
+    put_aged(
+        target,
+        &bucket,
+        &[("old/", vec![("index.html", 4), ("a b+c.js", 6)], 30), ("new/", vec![("index.html", 1)], 1)],
+    )
+    .await;
+    target.put_all(&bucket, vec![("root.txt".into(), 1, None)]).await;
+    let out = target
+        .run({
+            let mut c = target.cli();
+            c.args(["prune", "--all-versions", "--bucket", &bucket, "--keep", "1", "--yes", "--audit-log"])
+                .arg(std::env::temp_dir().join(format!("{bucket}.jsonl")));
+            c
+        })
+        .await;
+    let stdout = text(&out.stdout);
+    assert!(out.status.success(), "{stdout}\n{}", text(&out.stderr));
+    assert!(stdout.contains("delete 1 (2 versions and delete markers, 10 B)"), "{stdout}");
+    let after: Vec<String> = target.all_keys(&bucket).await.into_keys().collect();
+    assert_eq!(after, vec!["new/index.html", "root.txt"]);
 }
