@@ -145,3 +145,45 @@ async fn whole_request_failures_beyond_retries_are_reported_not_hidden() {
     assert!(started.elapsed() < Duration::from_secs(60), "retries are bounded");
     assert_eq!(target.all_keys(&bucket).await, before);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn replies_cut_off_mid_body_are_retried_without_losing_or_inventing_deletions() {
+    let target = S3Target::embedded().await;
+    let server = target.server().unwrap();
+    // The same prune on an identical bucket without faults, to count its requests.
+    let clean = target.fresh_bucket("clean").await;
+    seed(&target, &clean).await;
+    let mut baseline = target.cli();
+    baseline.args(["prune", "--bucket", &clean, "--keep", "5", "--yes", "--audit-log", "/dev/null"]);
+    let start = server.request_count();
+    assert!(target.run(baseline).await.status.success());
+    let clean_requests = server.request_count() - start;
+
+    let bucket = target.fresh_bucket("cut").await;
+    let before = seed(&target, &bucket).await;
+    let start = server.request_count();
+    server.set_faults(FaultConfig {
+        drop_reply: 0.5,
+        operations: vec!["DeleteObjects".into()],
+        seed: 11,
+        ..FaultConfig::none()
+    });
+    let dir = tempfile::tempdir().unwrap();
+    let audit_path = dir.path().join("audit.jsonl");
+    let mut prune = target.cli();
+    prune
+        .args(["prune", "--bucket", &bucket, "--keep", "5", "--yes", "--retry-backoff", "5ms"])
+        .arg("--audit-log")
+        .arg(&audit_path);
+    let out = target.run(prune).await;
+    server.set_faults(FaultConfig::none());
+    let faulty_requests = server.request_count() - start;
+    assert!(out.status.success(), "stdout: {}\nstderr: {}", text(&out.stdout), text(&out.stderr));
+    assert!(faulty_requests > clean_requests, "a reply was cut and the delete sent again ({faulty_requests} vs {clean_requests})");
+
+    let after = target.all_keys(&bucket).await;
+    let expected: BTreeMap<String, i64> = before.iter().filter(|(k, _)| !is_doomed(k, 5)).map(|(k, v)| (k.clone(), *v)).collect();
+    assert_eq!(after, expected);
+    let doomed: BTreeSet<String> = before.keys().filter(|k| is_doomed(k, 5)).cloned().collect();
+    assert_eq!(audited(&audit(&audit_path), "deleted"), doomed);
+}

@@ -19,6 +19,9 @@ pub struct FaultConfig {
     /// Fraction of keys in a `DeleteObjects` batch that are not deleted and are
     /// reported in `Errors` with code `InternalError`.
     pub delete_key_error: f64,
+    /// Fraction of replies cut off mid-body after the request was fully handled (the
+    /// connection drops; the client cannot tell whether it took effect).
+    pub drop_reply: f64,
     /// Delay added before every request is handled.
     pub latency: Duration,
     /// Seed of the PRNG that decides which requests / keys fail.
@@ -125,6 +128,16 @@ impl FaultInjector {
             None
         };
         (latency, fault)
+    }
+
+    /// Whether to cut off the reply to a request of `operation`.
+    pub(crate) fn drop_reply(&self, operation: &str) -> bool {
+        let mut state = self.lock();
+        if !state.config.applies_to(operation) {
+            return false;
+        }
+        let p = state.config.drop_reply;
+        state.rng.roll(p)
     }
 
     /// Whether one key of a `DeleteObjects` batch should fail.

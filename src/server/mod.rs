@@ -5,6 +5,7 @@
 //! optionally the store is persisted under `ServerConfig::data_dir`.
 //! Protocol handling (routing, XML, SigV4, `aws-chunked` bodies) is `s3s`.
 
+mod cut_reply;
 mod faults;
 mod persist;
 mod s3_api;
@@ -28,6 +29,7 @@ use tokio::task::JoinHandle;
 
 pub use self::faults::FaultConfig;
 
+use self::cut_reply::CutReply;
 use self::persist::Disk;
 use self::s3_api::{Backend, S3Api};
 use self::store::Store;
@@ -108,6 +110,7 @@ pub async fn start(config: ServerConfig) -> io::Result<RunningServer> {
     let accept_loop = tokio::spawn(accept_loop(
         listener,
         service,
+        Arc::clone(&backend),
         Arc::clone(&requests),
         stopped,
     ));
@@ -124,6 +127,7 @@ pub async fn start(config: ServerConfig) -> io::Result<RunningServer> {
 async fn accept_loop(
     listener: TcpListener,
     service: S3Service,
+    backend: Arc<Backend>,
     requests: Arc<AtomicU64>,
     mut stopped: oneshot::Receiver<()>,
 ) {
@@ -146,10 +150,15 @@ async fn accept_loop(
         let _ = stream.set_nodelay(true);
         let service = service.clone();
         let requests = Arc::clone(&requests);
+        let backend = Arc::clone(&backend);
         let svc = hyper::service::service_fn(move |req: hyper::Request<hyper::body::Incoming>| {
             requests.fetch_add(1, Ordering::Relaxed);
             let service = service.clone();
-            async move { service.call(req.map(s3s::Body::from)).await }
+            let cut = backend.faults.drop_reply(operation_of(&req));
+            async move {
+                let reply = service.call(req.map(s3s::Body::from)).await?;
+                Ok::<_, s3s::HttpError>(reply.map(|body| CutReply::new(body, cut)))
+            }
         });
         let conn = http
             .serve_connection(TokioIo::new(stream), svc)
@@ -164,6 +173,19 @@ async fn accept_loop(
     drop(listener);
     // Idle keep-alive connections close at once; busy ones finish their request.
     let _ = tokio::time::timeout(SHUTDOWN_GRACE, graceful.shutdown()).await;
+}
+
+/// The S3 operation name of the requests the connection-level faults can target; the
+/// others are `Other` (the request-level faults see the exact names).
+fn operation_of<B>(req: &hyper::Request<B>) -> &'static str {
+    let query = req.uri().query().unwrap_or("");
+    let has = |param: &str| query.split('&').any(|p| p == param || p.starts_with(&format!("{param}=")));
+    match *req.method() {
+        hyper::Method::POST if has("delete") => "DeleteObjects",
+        hyper::Method::GET if has("list-type") => "ListObjectsV2",
+        hyper::Method::GET if has("versions") => "ListObjectVersions",
+        _ => "Other",
+    }
 }
 
 impl RunningServer {
