@@ -9,3 +9,4 @@ pub mod engine;
 pub mod format;
 pub mod sample;
 pub mod server;
+pub mod tui;

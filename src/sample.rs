@@ -51,8 +51,22 @@ impl Default for SampleSpec {
     }
 }
 
-const PAGES: [&str; 6] = ["about.html", "pricing.html", "blog/index.html", "docs/index.html", "docs/getting-started.html", "404.html"];
-const IMAGES: [&str; 6] = ["logo.svg", "hero.jpg", "team.png", "favicon.ico", "banner.webp", "icons/sprite.svg"];
+const PAGES: [&str; 6] = [
+    "about.html",
+    "pricing.html",
+    "blog/index.html",
+    "docs/index.html",
+    "docs/getting-started.html",
+    "404.html",
+];
+const IMAGES: [&str; 6] = [
+    "logo.svg",
+    "hero.jpg",
+    "team.png",
+    "favicon.ico",
+    "banner.webp",
+    "icons/sprite.svg",
+];
 
 /// Deterministic for a given spec: the same seed gives the same names, sizes and ages.
 pub fn generate(spec: &SampleSpec, now: DateTime<Utc>, root: &str) -> Vec<SampleDeployment> {
@@ -62,14 +76,22 @@ pub fn generate(spec: &SampleSpec, now: DateTime<Utc>, root: &str) -> Vec<Sample
         .map(|i| {
             // Ages grow roughly geometrically, so there are many recent deployments and a
             // long tail of old ones, as in a real bucket.
-            let fraction = if spec.deployments > 1 { i as f64 / (spec.deployments - 1) as f64 } else { 0.0 };
+            let fraction = if spec.deployments > 1 {
+                i as f64 / (spec.deployments - 1) as f64
+            } else {
+                0.0
+            };
             let jitter = rng.random_range(0.9..1.1);
             let age_secs = spec.min_age.as_secs_f64() + span * fraction.powf(1.6) * jitter;
             let age_secs = age_secs.clamp(spec.min_age.as_secs_f64(), spec.max_age.as_secs_f64());
             let time = now - chrono::Duration::milliseconds((age_secs * 1000.0) as i64);
             let folder = format!("{root}deploy-{:08x}", rng.random::<u32>());
             let objects = web_tree(&mut rng, &folder, spec.max_object_bytes);
-            SampleDeployment { folder, time, objects }
+            SampleDeployment {
+                folder,
+                time,
+                objects,
+            }
         })
         .collect()
 }
@@ -77,25 +99,57 @@ pub fn generate(spec: &SampleSpec, now: DateTime<Utc>, root: &str) -> Vec<Sample
 fn web_tree(rng: &mut StdRng, folder: &str, max_object_bytes: u64) -> Vec<SampleObject> {
     let mut objects = Vec::new();
     let mut add = |path: String, size: u64, content_type: &'static str| {
-        objects.push(SampleObject { key: format!("{folder}/{path}"), size, content_type });
+        objects.push(SampleObject {
+            key: format!("{folder}/{path}"),
+            size,
+            content_type,
+        });
     };
-    add("index.html".into(), rng.random_range(2_000..40_000), "text/html");
+    add(
+        "index.html".into(),
+        rng.random_range(2_000..40_000),
+        "text/html",
+    );
     for page in PAGES.iter().take(rng.random_range(1..=PAGES.len())) {
-        add(page.to_string(), rng.random_range(1_000..30_000), "text/html");
+        add(
+            page.to_string(),
+            rng.random_range(1_000..30_000),
+            "text/html",
+        );
     }
     for i in 0..rng.random_range(1..4) {
-        add(format!("css/style-{i}.css"), rng.random_range(500..80_000), "text/css");
+        add(
+            format!("css/style-{i}.css"),
+            rng.random_range(500..80_000),
+            "text/css",
+        );
     }
-    add("css/font.css".into(), rng.random_range(200..2_000), "text/css");
+    add(
+        "css/font.css".into(),
+        rng.random_range(200..2_000),
+        "text/css",
+    );
     for i in 0..rng.random_range(1..5) {
-        add(format!("js/app-{i:02}.js"), rng.random_range(5_000..400_000), "application/javascript");
+        add(
+            format!("js/app-{i:02}.js"),
+            rng.random_range(5_000..400_000),
+            "application/javascript",
+        );
     }
     for image in IMAGES.iter().take(rng.random_range(1..=IMAGES.len())) {
-        add(format!("images/{image}"), rng.random_range(1_000..600_000), "image/png");
+        add(
+            format!("images/{image}"),
+            rng.random_range(1_000..600_000),
+            "image/png",
+        );
     }
     if rng.random_bool(0.2) {
         let lo = (max_object_bytes / 4).max(1);
-        add("media/intro.mp4".into(), rng.random_range(lo..=max_object_bytes.max(lo)), "video/mp4");
+        add(
+            "media/intro.mp4".into(),
+            rng.random_range(lo..=max_object_bytes.max(lo)),
+            "video/mp4",
+        );
     }
     objects
 }
@@ -108,13 +162,22 @@ pub async fn upload(
     concurrency: usize,
     on_object: &(dyn Fn(&SampleObject) + Send + Sync),
 ) -> Result<(), EngineError> {
-    let uploads = deployments.iter().flat_map(|d| d.objects.iter().map(move |o| (d, o)));
+    let uploads = deployments
+        .iter()
+        .flat_map(|d| d.objects.iter().map(move |o| (d, o)));
     stream::iter(uploads)
         .map(|(deployment, object)| async move {
             let body = filler(object.size as usize);
-            let stamp = deployment.time.to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
+            let stamp = deployment
+                .time
+                .to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
             bucket
-                .put_object(&object.key, body, object.content_type, &[(BACKDATE_METADATA_KEY, stamp)])
+                .put_object(
+                    &object.key,
+                    body,
+                    object.content_type,
+                    &[(BACKDATE_METADATA_KEY, stamp)],
+                )
                 .await?;
             on_object(object);
             Ok::<_, EngineError>(())
@@ -140,7 +203,10 @@ mod tests {
         let a = generate(&SampleSpec::default(), now, "");
         let b = generate(&SampleSpec::default(), now, "");
         assert_eq!(a.len(), 20);
-        assert_eq!(a.iter().map(|d| &d.folder).collect::<Vec<_>>(), b.iter().map(|d| &d.folder).collect::<Vec<_>>());
+        assert_eq!(
+            a.iter().map(|d| &d.folder).collect::<Vec<_>>(),
+            b.iter().map(|d| &d.folder).collect::<Vec<_>>()
+        );
     }
 
     #[test]
@@ -151,7 +217,10 @@ mod tests {
         for d in &sample {
             let age = (now - d.time).to_std().unwrap();
             assert!(age >= spec.min_age && age <= spec.max_age, "{age:?}");
-            assert!(d.objects.iter().all(|o| o.key.starts_with(&format!("{}/", d.folder))));
+            assert!(d
+                .objects
+                .iter()
+                .all(|o| o.key.starts_with(&format!("{}/", d.folder))));
             assert!(d.objects.iter().any(|o| o.key.ends_with("/index.html")));
         }
         assert!(sample[0].time > sample[sample.len() - 1].time);
@@ -159,7 +228,14 @@ mod tests {
 
     #[test]
     fn root_prefix_is_part_of_every_key() {
-        let sample = generate(&SampleSpec { deployments: 2, ..SampleSpec::default() }, Utc::now(), "sites/");
+        let sample = generate(
+            &SampleSpec {
+                deployments: 2,
+                ..SampleSpec::default()
+            },
+            Utc::now(),
+            "sites/",
+        );
         assert!(sample.iter().all(|d| d.folder.starts_with("sites/deploy-")));
     }
 }

@@ -32,7 +32,11 @@ fn case(name: &'static str, args: &[&str], exit: i32, message: &'static str) -> 
 
 /// A port with nothing listening on it.
 fn closed_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
 }
 
 /// A server that answers every request with an HTML page, like a web server or a
@@ -100,31 +104,213 @@ async fn bad_input_is_refused_clearly_and_changes_nothing() {
 
     let cases = vec![
         case("no bucket", &["plan", "--keep", "3"], 2, "no bucket given"),
-        case("uppercase bucket", &["plan", "--bucket", "MyBucket", "--keep", "3"], 2, "must not contain uppercase"),
-        case("bucket with bad characters", &["prune", "--bucket", "my_bucket", "--keep", "1", "--yes"], 2, "invalid bucket name"),
-        case("missing bucket", &["prune", "--bucket", "no-such-bucket-here", "--keep", "1", "--yes"], 1, "does not exist"),
-        case("keep missing", &["prune", "--bucket", b, "--yes"], 2, "no retention rule"),
-        case("keep 0 without age", &["prune", "--bucket", b, "--keep", "0", "--yes"], 2, "--keep 0 would delete every deployment"),
-        case("keep not a number", &["plan", "--bucket", b, "--keep", "many"], 2, "invalid value 'many'"),
-        case("bad duration", &["prune", "--bucket", b, "--keep", "1", "--older-than", "soon", "--yes"], 2, "is not a duration"),
-        case("duration without unit", &["plan", "--bucket", b, "--keep", "1", "--older-than", "30"], 2, "is not a duration"),
-        case("bad glob", &["prune", "--bucket", b, "--keep", "1", "--protect", "release-[", "--yes"], 2, "is not a valid glob"),
-        case("no tty, no --yes", &["prune", "--bucket", b, "--keep", "1"], 2, "refusing to delete without confirmation"),
-        case("over --max-delete", &["prune", "--bucket", b, "--keep", "1", "--max-delete", "1", "--yes"], 1, "more than --max-delete 1"),
-        case("over --max-delete-fraction", &["prune", "--bucket", b, "--keep", "1", "--max-delete-fraction", "0.5", "--yes"], 1, "more than --max-delete-fraction 0.5 allows"),
-        case("fraction out of range", &["prune", "--bucket", b, "--keep", "1", "--max-delete-fraction", "1.5", "--yes"], 2, "not a fraction between 0 and 1"),
-        case("unknown command", &["purge", "--bucket", b], 2, "unrecognized subcommand"),
-        case("unreachable endpoint", &["prune", "--bucket", b, "--keep", "1", "--yes", "--endpoint-url", &closed], 1, "cannot reach the S3 endpoint"),
-        case("endpoint serving HTML", &["prune", "--bucket", b, "--keep", "1", "--yes", "--endpoint-url", &html], 1, "not an S3 reply"),
-        case("hanging endpoint", &["prune", "--bucket", b, "--keep", "1", "--yes", "--timeout", "300ms", "--endpoint-url", &hanging], 1, "did not answer in time"),
+        case(
+            "uppercase bucket",
+            &["plan", "--bucket", "MyBucket", "--keep", "3"],
+            2,
+            "must not contain uppercase",
+        ),
+        case(
+            "bucket with bad characters",
+            &["prune", "--bucket", "my_bucket", "--keep", "1", "--yes"],
+            2,
+            "invalid bucket name",
+        ),
+        case(
+            "missing bucket",
+            &[
+                "prune",
+                "--bucket",
+                "no-such-bucket-here",
+                "--keep",
+                "1",
+                "--yes",
+            ],
+            1,
+            "does not exist",
+        ),
+        case(
+            "keep missing",
+            &["prune", "--bucket", b, "--yes"],
+            2,
+            "no retention rule",
+        ),
+        case(
+            "keep 0 without age",
+            &["prune", "--bucket", b, "--keep", "0", "--yes"],
+            2,
+            "--keep 0 would delete every deployment",
+        ),
+        case(
+            "keep not a number",
+            &["plan", "--bucket", b, "--keep", "many"],
+            2,
+            "invalid value 'many'",
+        ),
+        case(
+            "bad duration",
+            &[
+                "prune",
+                "--bucket",
+                b,
+                "--keep",
+                "1",
+                "--older-than",
+                "soon",
+                "--yes",
+            ],
+            2,
+            "is not a duration",
+        ),
+        case(
+            "duration without unit",
+            &["plan", "--bucket", b, "--keep", "1", "--older-than", "30"],
+            2,
+            "is not a duration",
+        ),
+        case(
+            "bad glob",
+            &[
+                "prune",
+                "--bucket",
+                b,
+                "--keep",
+                "1",
+                "--protect",
+                "release-[",
+                "--yes",
+            ],
+            2,
+            "is not a valid glob",
+        ),
+        case(
+            "no tty, no --yes",
+            &["prune", "--bucket", b, "--keep", "1"],
+            2,
+            "refusing to delete without confirmation",
+        ),
+        case(
+            "over --max-delete",
+            &[
+                "prune",
+                "--bucket",
+                b,
+                "--keep",
+                "1",
+                "--max-delete",
+                "1",
+                "--yes",
+            ],
+            1,
+            "more than --max-delete 1",
+        ),
+        case(
+            "over --max-delete-fraction",
+            &[
+                "prune",
+                "--bucket",
+                b,
+                "--keep",
+                "1",
+                "--max-delete-fraction",
+                "0.5",
+                "--yes",
+            ],
+            1,
+            "more than --max-delete-fraction 0.5 allows",
+        ),
+        case(
+            "fraction out of range",
+            &[
+                "prune",
+                "--bucket",
+                b,
+                "--keep",
+                "1",
+                "--max-delete-fraction",
+                "1.5",
+                "--yes",
+            ],
+            2,
+            "not a fraction between 0 and 1",
+        ),
+        case(
+            "unknown command",
+            &["purge", "--bucket", b],
+            2,
+            "unrecognized subcommand",
+        ),
+        case(
+            "unreachable endpoint",
+            &[
+                "prune",
+                "--bucket",
+                b,
+                "--keep",
+                "1",
+                "--yes",
+                "--endpoint-url",
+                &closed,
+            ],
+            1,
+            "cannot reach the S3 endpoint",
+        ),
+        case(
+            "endpoint serving HTML",
+            &[
+                "prune",
+                "--bucket",
+                b,
+                "--keep",
+                "1",
+                "--yes",
+                "--endpoint-url",
+                &html,
+            ],
+            1,
+            "not an S3 reply",
+        ),
+        case(
+            "hanging endpoint",
+            &[
+                "prune",
+                "--bucket",
+                b,
+                "--keep",
+                "1",
+                "--yes",
+                "--timeout",
+                "300ms",
+                "--endpoint-url",
+                &hanging,
+            ],
+            1,
+            "did not answer in time",
+        ),
         Case {
             env_set: vec![("AWS_SECRET_ACCESS_KEY", "wrong-secret".into())],
-            ..case("wrong secret key", &["prune", "--bucket", b, "--keep", "1", "--yes"], 1, "access denied")
+            ..case(
+                "wrong secret key",
+                &["prune", "--bucket", b, "--keep", "1", "--yes"],
+                1,
+                "access denied",
+            )
         },
         Case {
             env_remove: &["AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"],
-            env_set: vec![("HOME", std::env::temp_dir().join("s3prune-no-home").display().to_string())],
-            ..case("no credentials", &["prune", "--bucket", b, "--keep", "1", "--yes"], 1, "no AWS credentials found")
+            env_set: vec![(
+                "HOME",
+                std::env::temp_dir()
+                    .join("s3prune-no-home")
+                    .display()
+                    .to_string(),
+            )],
+            ..case(
+                "no credentials",
+                &["prune", "--bucket", b, "--keep", "1", "--yes"],
+                1,
+                "no AWS credentials found",
+            )
         },
     ];
 
@@ -142,8 +328,13 @@ async fn bad_input_is_refused_clearly_and_changes_nothing() {
         let out = target.run(command).await;
         let stderr = text(&out.stderr);
         let code = out.status.code();
-        let one_paragraph = !stderr.trim().contains("\n\n") || stderr.contains("For more information");
-        if code != Some(case.exit) || !stderr.contains(case.message) || !one_paragraph || stderr.contains("panicked") {
+        let one_paragraph =
+            !stderr.trim().contains("\n\n") || stderr.contains("For more information");
+        if code != Some(case.exit)
+            || !stderr.contains(case.message)
+            || !one_paragraph
+            || stderr.contains("panicked")
+        {
             failures.push(format!(
                 "{}: exit {:?} (want {}), stderr: {stderr}\nstdout: {}",
                 case.name,
@@ -152,8 +343,18 @@ async fn bad_input_is_refused_clearly_and_changes_nothing() {
                 text(&out.stdout)
             ));
         }
-        assert!(started.elapsed() < Duration::from_secs(30), "{} took {:?}", case.name, started.elapsed());
-        assert_eq!(target.all_keys(&bucket).await, before, "{} changed the bucket", case.name);
+        assert!(
+            started.elapsed() < Duration::from_secs(30),
+            "{} took {:?}",
+            case.name,
+            started.elapsed()
+        );
+        assert_eq!(
+            target.all_keys(&bucket).await,
+            before,
+            "{} changed the bucket",
+            case.name
+        );
     }
     assert!(failures.is_empty(), "{}", failures.join("\n\n"));
 }
@@ -163,7 +364,12 @@ async fn dry_run_and_empty_plans_delete_nothing() {
     let target = S3Target::embedded().await;
     let bucket = target.fresh_bucket("dry").await;
     let old = Some(Utc::now() - chrono::Duration::days(90));
-    target.put_all(&bucket, vec![("a/x".into(), 1, old), ("b/x".into(), 1, None)]).await;
+    target
+        .put_all(
+            &bucket,
+            vec![("a/x".into(), 1, old), ("b/x".into(), 1, None)],
+        )
+        .await;
     let before = target.all_keys(&bucket).await;
 
     let mut dry = target.cli();
@@ -173,15 +379,46 @@ async fn dry_run_and_empty_plans_delete_nothing() {
     assert!(text(&out.stdout).contains("Dry run: nothing was deleted."));
 
     let mut guarded = target.cli();
-    guarded.args(["prune", "--bucket", &bucket, "--keep", "1", "--max-delete-fraction", "0.1", "--dry-run"]);
+    guarded.args([
+        "prune",
+        "--bucket",
+        &bucket,
+        "--keep",
+        "1",
+        "--max-delete-fraction",
+        "0.1",
+        "--dry-run",
+    ]);
     let out = target.run(guarded).await;
-    assert_eq!(out.status.code(), Some(1), "a dry run reports that the guard would refuse");
-    assert!(text(&out.stderr).contains("--max-delete-fraction"), "{}", text(&out.stderr));
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "a dry run reports that the guard would refuse"
+    );
+    assert!(
+        text(&out.stderr).contains("--max-delete-fraction"),
+        "{}",
+        text(&out.stderr)
+    );
 
     let mut forced = target.cli();
-    forced.args(["prune", "--bucket", &bucket, "--keep", "1", "--max-delete-fraction", "0.1", "--force", "--dry-run"]);
+    forced.args([
+        "prune",
+        "--bucket",
+        &bucket,
+        "--keep",
+        "1",
+        "--max-delete-fraction",
+        "0.1",
+        "--force",
+        "--dry-run",
+    ]);
     let out = target.run(forced).await;
-    assert!(out.status.success(), "--force lifts the fraction guard: {}", text(&out.stderr));
+    assert!(
+        out.status.success(),
+        "--force lifts the fraction guard: {}",
+        text(&out.stderr)
+    );
 
     let mut keep_all = target.cli();
     keep_all.args(["prune", "--bucket", &bucket, "--keep", "5", "--yes"]);
@@ -200,7 +437,10 @@ fn completions_are_printed_for_each_shell() {
             .unwrap();
         assert!(out.status.success());
         let script = text(&out.stdout);
-        assert!(script.contains("s3prune") && script.contains("older-than"), "{shell}");
+        assert!(
+            script.contains("s3prune") && script.contains("older-than"),
+            "{shell}"
+        );
     }
 }
 
@@ -209,13 +449,20 @@ async fn secrets_never_appear_in_output_or_the_audit_log() {
     let target = S3Target::embedded().await;
     let bucket = target.fresh_bucket("creds").await;
     let old = Some(Utc::now() - chrono::Duration::days(9));
-    target.put_all(&bucket, vec![("a/x".into(), 1, old), ("b/x".into(), 1, None)]).await;
+    target
+        .put_all(
+            &bucket,
+            vec![("a/x".into(), 1, old), ("b/x".into(), 1, None)],
+        )
+        .await;
     let dir = tempfile::tempdir().unwrap();
     let audit = dir.path().join("audit.jsonl");
 
     let wrong_secret = "wrong-Secret-Value-4242";
     let mut denied = target.cli();
-    denied.env("AWS_SECRET_ACCESS_KEY", wrong_secret).env("RUST_BACKTRACE", "1");
+    denied
+        .env("AWS_SECRET_ACCESS_KEY", wrong_secret)
+        .env("RUST_BACKTRACE", "1");
     denied.args(["prune", "--bucket", &bucket, "--keep", "1", "--yes"]);
     let out = target.run(denied).await;
     assert_eq!(out.status.code(), Some(1));
@@ -223,10 +470,21 @@ async fn secrets_never_appear_in_output_or_the_audit_log() {
     assert!(!printed.contains(wrong_secret), "{printed}");
 
     let mut prune = target.cli();
-    prune.args(["prune", "--bucket", &bucket, "--keep", "1", "--yes", "--audit-log"]).arg(&audit);
+    prune
+        .args([
+            "prune",
+            "--bucket",
+            &bucket,
+            "--keep",
+            "1",
+            "--yes",
+            "--audit-log",
+        ])
+        .arg(&audit);
     let out = target.run(prune).await;
     assert!(out.status.success(), "{}", text(&out.stderr));
-    let printed = text(&out.stdout) + &text(&out.stderr) + &std::fs::read_to_string(&audit).unwrap();
+    let printed =
+        text(&out.stdout) + &text(&out.stderr) + &std::fs::read_to_string(&audit).unwrap();
     assert!(printed.contains("a/x"), "the audit log was written");
     assert!(!printed.contains(&target.secret_key), "{printed}");
 }

@@ -30,7 +30,10 @@ async fn seed(target: &S3Target, bucket: &str) -> BTreeMap<String, i64> {
 
 fn is_doomed(key: &str, keep: usize) -> bool {
     match key.split_once('/') {
-        Some((name, _)) => name.trim_start_matches("deploy-").parse::<usize>().is_ok_and(|n| n >= keep),
+        Some((name, _)) => name
+            .trim_start_matches("deploy-")
+            .parse::<usize>()
+            .is_ok_and(|n| n >= keep),
         None => false,
     }
 }
@@ -69,19 +72,47 @@ async fn throttling_and_per_key_errors_are_retried_until_exactly_the_plan_is_gon
     let audit_path = dir.path().join("audit.jsonl");
     let mut prune = target.cli();
     prune
-        .args(["prune", "--bucket", &bucket, "--keep", "5", "--yes", "--batches-in-flight", "2", "--retry-backoff", "20ms"])
+        .args([
+            "prune",
+            "--bucket",
+            &bucket,
+            "--keep",
+            "5",
+            "--yes",
+            "--batches-in-flight",
+            "2",
+            "--retry-backoff",
+            "20ms",
+        ])
         .arg("--audit-log")
         .arg(&audit_path);
     let out = target.run(prune).await;
     let stderr = text(&out.stderr);
     server.set_faults(FaultConfig::none());
-    assert!(out.status.success(), "stdout: {}\nstderr: {stderr}", text(&out.stdout));
-    assert!(stderr.contains("retrying") && stderr.contains("after InternalError"), "per-key errors must have been retried: {stderr}");
-    assert!(server.request_count() > requests_before + 40, "the SDK retried the 503s too");
+    assert!(
+        out.status.success(),
+        "stdout: {}\nstderr: {stderr}",
+        text(&out.stdout)
+    );
+    assert!(
+        stderr.contains("retrying") && stderr.contains("after InternalError"),
+        "per-key errors must have been retried: {stderr}"
+    );
+    assert!(
+        server.request_count() > requests_before + 40,
+        "the SDK retried the 503s too"
+    );
 
     let after = target.all_keys(&bucket).await;
-    let expected: BTreeMap<String, i64> = before.iter().filter(|(k, _)| !is_doomed(k, 5)).map(|(k, v)| (k.clone(), *v)).collect();
-    assert_eq!(after, expected, "every confirmed key gone, every other key present");
+    let expected: BTreeMap<String, i64> = before
+        .iter()
+        .filter(|(k, _)| !is_doomed(k, 5))
+        .map(|(k, v)| (k.clone(), *v))
+        .collect();
+    assert_eq!(
+        after, expected,
+        "every confirmed key gone, every other key present"
+    );
     let lines = audit(&audit_path);
     let doomed: BTreeSet<String> = before.keys().filter(|k| is_doomed(k, 5)).cloned().collect();
     assert_eq!(audited(&lines, "deleted"), doomed);
@@ -104,22 +135,58 @@ async fn keys_that_keep_failing_are_reported_and_left_in_place() {
     let audit_path = dir.path().join("audit.jsonl");
     let mut prune = target.cli();
     prune
-        .args(["prune", "--bucket", &bucket, "--keep", "28", "--yes", "--retry-backoff", "5ms"])
+        .args([
+            "prune",
+            "--bucket",
+            &bucket,
+            "--keep",
+            "28",
+            "--yes",
+            "--retry-backoff",
+            "5ms",
+        ])
         .arg("--audit-log")
         .arg(&audit_path);
     let out = target.run(prune).await;
     server.set_faults(FaultConfig::none());
     let stdout = text(&out.stdout);
-    assert_eq!(out.status.code(), Some(1), "stdout: {stdout}\nstderr: {}", text(&out.stderr));
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "stdout: {stdout}\nstderr: {}",
+        text(&out.stderr)
+    );
     assert!(stdout.contains("Not deleted:"), "{stdout}");
-    assert!(stdout.contains("NOT deleted deploy-28: 0 objects deleted, 40 failed"), "{stdout}");
-    assert!(stdout.contains("NOT deleted deploy-29: 0 objects deleted, 40 failed"), "{stdout}");
-    assert!(text(&out.stderr).contains("2 deployments were not fully deleted"), "{}", text(&out.stderr));
+    assert!(
+        stdout.contains("NOT deleted deploy-28: 0 objects deleted, 40 failed"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("NOT deleted deploy-29: 0 objects deleted, 40 failed"),
+        "{stdout}"
+    );
+    assert!(
+        text(&out.stderr).contains("2 deployments were not fully deleted"),
+        "{}",
+        text(&out.stderr)
+    );
 
-    assert_eq!(target.all_keys(&bucket).await, before, "nothing was deleted");
+    assert_eq!(
+        target.all_keys(&bucket).await,
+        before,
+        "nothing was deleted"
+    );
     let lines = audit(&audit_path);
-    let doomed: BTreeSet<String> = before.keys().filter(|k| is_doomed(k, 28)).cloned().collect();
-    assert_eq!(audited(&lines, "failed"), doomed, "every failed key is in the audit log");
+    let doomed: BTreeSet<String> = before
+        .keys()
+        .filter(|k| is_doomed(k, 28))
+        .cloned()
+        .collect();
+    assert_eq!(
+        audited(&lines, "failed"),
+        doomed,
+        "every failed key is in the audit log"
+    );
     assert!(audited(&lines, "deleted").is_empty());
 }
 
@@ -135,14 +202,32 @@ async fn whole_request_failures_beyond_retries_are_reported_not_hidden() {
         ..FaultConfig::none()
     });
     let mut prune = target.cli();
-    prune.args(["prune", "--bucket", &bucket, "--keep", "29", "--yes", "--retry-backoff", "5ms"]);
-    prune.arg("--audit-log").arg(tempfile::tempdir().unwrap().path().join("a.jsonl"));
+    prune.args([
+        "prune",
+        "--bucket",
+        &bucket,
+        "--keep",
+        "29",
+        "--yes",
+        "--retry-backoff",
+        "5ms",
+    ]);
+    prune
+        .arg("--audit-log")
+        .arg(tempfile::tempdir().unwrap().path().join("a.jsonl"));
     let started = std::time::Instant::now();
     let out = target.run(prune).await;
     server.set_faults(FaultConfig::none());
     assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
-    assert!(text(&out.stdout).contains("NOT deleted deploy-29"), "{}", text(&out.stdout));
-    assert!(started.elapsed() < Duration::from_secs(60), "retries are bounded");
+    assert!(
+        text(&out.stdout).contains("NOT deleted deploy-29"),
+        "{}",
+        text(&out.stdout)
+    );
+    assert!(
+        started.elapsed() < Duration::from_secs(60),
+        "retries are bounded"
+    );
     assert_eq!(target.all_keys(&bucket).await, before);
 }
 
@@ -154,7 +239,16 @@ async fn replies_cut_off_mid_body_are_retried_without_losing_or_inventing_deleti
     let clean = target.fresh_bucket("clean").await;
     seed(&target, &clean).await;
     let mut baseline = target.cli();
-    baseline.args(["prune", "--bucket", &clean, "--keep", "5", "--yes", "--audit-log", "/dev/null"]);
+    baseline.args([
+        "prune",
+        "--bucket",
+        &clean,
+        "--keep",
+        "5",
+        "--yes",
+        "--audit-log",
+        "/dev/null",
+    ]);
     let start = server.request_count();
     assert!(target.run(baseline).await.status.success());
     let clean_requests = server.request_count() - start;
@@ -172,17 +266,38 @@ async fn replies_cut_off_mid_body_are_retried_without_losing_or_inventing_deleti
     let audit_path = dir.path().join("audit.jsonl");
     let mut prune = target.cli();
     prune
-        .args(["prune", "--bucket", &bucket, "--keep", "5", "--yes", "--retry-backoff", "5ms"])
+        .args([
+            "prune",
+            "--bucket",
+            &bucket,
+            "--keep",
+            "5",
+            "--yes",
+            "--retry-backoff",
+            "5ms",
+        ])
         .arg("--audit-log")
         .arg(&audit_path);
     let out = target.run(prune).await;
     server.set_faults(FaultConfig::none());
     let faulty_requests = server.request_count() - start;
-    assert!(out.status.success(), "stdout: {}\nstderr: {}", text(&out.stdout), text(&out.stderr));
-    assert!(faulty_requests > clean_requests, "a reply was cut and the delete sent again ({faulty_requests} vs {clean_requests})");
+    assert!(
+        out.status.success(),
+        "stdout: {}\nstderr: {}",
+        text(&out.stdout),
+        text(&out.stderr)
+    );
+    assert!(
+        faulty_requests > clean_requests,
+        "a reply was cut and the delete sent again ({faulty_requests} vs {clean_requests})"
+    );
 
     let after = target.all_keys(&bucket).await;
-    let expected: BTreeMap<String, i64> = before.iter().filter(|(k, _)| !is_doomed(k, 5)).map(|(k, v)| (k.clone(), *v)).collect();
+    let expected: BTreeMap<String, i64> = before
+        .iter()
+        .filter(|(k, _)| !is_doomed(k, 5))
+        .map(|(k, v)| (k.clone(), *v))
+        .collect();
     assert_eq!(after, expected);
     let doomed: BTreeSet<String> = before.keys().filter(|k| is_doomed(k, 5)).cloned().collect();
     assert_eq!(audited(&audit(&audit_path), "deleted"), doomed);

@@ -36,7 +36,9 @@ fn kept(before: &BTreeMap<String, i64>) -> BTreeMap<String, i64> {
     before
         .iter()
         .filter(|(k, _)| {
-            k.split_once('/').is_none_or(|(name, _)| name.trim_start_matches("deploy-").parse::<usize>().unwrap() < KEEP)
+            k.split_once('/').is_none_or(|(name, _)| {
+                name.trim_start_matches("deploy-").parse::<usize>().unwrap() < KEEP
+            })
         })
         .map(|(k, v)| (k.clone(), *v))
         .collect()
@@ -60,7 +62,16 @@ async fn start_slow_prune(target: &S3Target, bucket: &str, audit: &Path) -> Chil
     });
     let mut command = target.cli();
     command
-        .args(["prune", "--bucket", bucket, "--keep", &KEEP.to_string(), "--yes", "--batches-in-flight", "1"])
+        .args([
+            "prune",
+            "--bucket",
+            bucket,
+            "--keep",
+            &KEEP.to_string(),
+            "--yes",
+            "--batches-in-flight",
+            "1",
+        ])
         .arg("--audit-log")
         .arg(audit)
         .stdout(Stdio::piped())
@@ -68,14 +79,20 @@ async fn start_slow_prune(target: &S3Target, bucket: &str, audit: &Path) -> Chil
     let child = command.spawn().expect("start s3prune");
     let deadline = Instant::now() + Duration::from_secs(60);
     while audit_lines(audit).is_empty() {
-        assert!(Instant::now() < deadline, "the first batch never reached the audit log");
+        assert!(
+            Instant::now() < deadline,
+            "the first batch never reached the audit log"
+        );
         tokio::time::sleep(Duration::from_millis(10)).await;
     }
     child
 }
 
 fn signal(child: &Child, name: &str) {
-    let status = std::process::Command::new("kill").args([name, &child.id().to_string()]).status().unwrap();
+    let status = std::process::Command::new("kill")
+        .args([name, &child.id().to_string()])
+        .status()
+        .unwrap();
     assert!(status.success());
 }
 
@@ -89,22 +106,45 @@ async fn ctrl_c_stops_after_requests_in_flight_and_the_audit_log_matches_the_buc
 
     let child = start_slow_prune(&target, &bucket, &audit).await;
     signal(&child, "-INT");
-    let out = tokio::task::spawn_blocking(move || child.wait_with_output()).await.unwrap().unwrap();
+    let out = tokio::task::spawn_blocking(move || child.wait_with_output())
+        .await
+        .unwrap()
+        .unwrap();
     target.server().unwrap().set_faults(FaultConfig::none());
 
     let (stdout, stderr) = (text(&out.stdout), text(&out.stderr));
-    assert_eq!(out.status.code(), Some(1), "stdout: {stdout}\nstderr: {stderr}");
-    assert!(stderr.contains("Stopping after the requests in flight"), "{stderr}");
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "stdout: {stdout}\nstderr: {stderr}"
+    );
+    assert!(
+        stderr.contains("Stopping after the requests in flight"),
+        "{stderr}"
+    );
     assert!(stderr.contains("stopped before the end"), "{stderr}");
     assert!(stdout.contains("Not deleted:"), "{stdout}");
 
     let after = target.all_keys(&bucket).await;
-    let gone: BTreeSet<String> = before.keys().filter(|k| !after.contains_key(*k)).cloned().collect();
+    let gone: BTreeSet<String> = before
+        .keys()
+        .filter(|k| !after.contains_key(*k))
+        .cloned()
+        .collect();
     let lines = audit_lines(&audit);
-    let audited: BTreeSet<String> = lines.iter().map(|l| l["key"].as_str().unwrap().to_string()).collect();
+    let audited: BTreeSet<String> = lines
+        .iter()
+        .map(|l| l["key"].as_str().unwrap().to_string())
+        .collect();
     assert!(lines.iter().all(|l| l["result"] == "deleted"));
-    assert_eq!(audited, gone, "the audit log names exactly the keys that are gone");
-    assert!(!gone.is_empty() && gone.len() < before.len() - kept(&before).len(), "stopped part-way");
+    assert_eq!(
+        audited, gone,
+        "the audit log names exactly the keys that are gone"
+    );
+    assert!(
+        !gone.is_empty() && gone.len() < before.len() - kept(&before).len(),
+        "stopped part-way"
+    );
     for (key, size) in kept(&before) {
         assert_eq!(after.get(&key), Some(&size), "{key} must be untouched");
     }
@@ -120,19 +160,41 @@ async fn after_sigkill_the_same_prune_finishes_the_job_and_nothing_else() {
 
     let child = start_slow_prune(&target, &bucket, &audit).await;
     signal(&child, "-KILL");
-    let out = tokio::task::spawn_blocking(move || child.wait_with_output()).await.unwrap().unwrap();
+    let out = tokio::task::spawn_blocking(move || child.wait_with_output())
+        .await
+        .unwrap()
+        .unwrap();
     assert!(!out.status.success());
     target.server().unwrap().set_faults(FaultConfig::none());
     let midway = target.all_keys(&bucket).await;
-    assert!(midway.len() < before.len(), "the killed run had deleted something");
+    assert!(
+        midway.len() < before.len(),
+        "the killed run had deleted something"
+    );
     assert!(midway.len() > kept(&before).len(), "and had not finished");
 
     let mut again = target.cli();
     again
-        .args(["prune", "--bucket", &bucket, "--keep", &KEEP.to_string(), "--yes"])
+        .args([
+            "prune",
+            "--bucket",
+            &bucket,
+            "--keep",
+            &KEEP.to_string(),
+            "--yes",
+        ])
         .arg("--audit-log")
         .arg(&audit);
     let out = target.run(again).await;
-    assert!(out.status.success(), "stdout: {}\nstderr: {}", text(&out.stdout), text(&out.stderr));
-    assert_eq!(target.all_keys(&bucket).await, kept(&before), "exactly the newest 2 deployments and the root file remain");
+    assert!(
+        out.status.success(),
+        "stdout: {}\nstderr: {}",
+        text(&out.stdout),
+        text(&out.stderr)
+    );
+    assert_eq!(
+        target.all_keys(&bucket).await,
+        kept(&before),
+        "exactly the newest 2 deployments and the root file remain"
+    );
 }

@@ -5,11 +5,15 @@ mod tui_support;
 
 use std::time::{Duration, Instant};
 
-use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyEventState, KeyModifiers, MouseButton, MouseEvent, MouseEventKind};
+use ratatui::crossterm::event::{
+    KeyCode, KeyEvent, KeyEventKind, KeyEventState, KeyModifiers, MouseButton, MouseEvent,
+    MouseEventKind,
+};
 
 use s3prune::engine::bucket::{KeyError, ListedObject, Versioning};
 use s3prune::engine::deletion::{DeletionEvent, DeletionReport, DeploymentOutcome, OutcomeStatus};
 use s3prune::engine::deployment::{AgeBy, Deployment};
+use s3prune::engine::drift::Skipped;
 use s3prune::engine::error::EngineError;
 use s3prune::engine::listing::{Inventory, ListingEvent};
 use s3prune::engine::plan::Reason;
@@ -19,7 +23,9 @@ use s3prune::tui::marks::{Mark, MarkTotals};
 use s3prune::tui::preview::{PreviewData, PreviewStatus};
 use tui_support::*;
 
-const RULE_DELETES: [&str; 8] = ["site-f6", "site-g7", "site-h8", "site-i9", "site-j10", "site-k11", "site-l12", "site-m13"];
+const RULE_DELETES: [&str; 8] = [
+    "site-f6", "site-g7", "site-h8", "site-i9", "site-j10", "site-k11", "site-l12", "site-m13",
+];
 
 fn sorted(names: &[&str]) -> Vec<String> {
     let mut v: Vec<String> = names.iter().map(|s| s.to_string()).collect();
@@ -28,7 +34,10 @@ fn sorted(names: &[&str]) -> Vec<String> {
 }
 
 fn message(app: &s3prune::tui::App) -> String {
-    app.message.as_ref().map(|m| m.text.clone()).unwrap_or_default()
+    app.message
+        .as_ref()
+        .map(|m| m.text.clone())
+        .unwrap_or_default()
 }
 
 #[test]
@@ -38,9 +47,25 @@ fn the_rule_marks_everything_outside_the_newest_n_except_protected() {
     assert_eq!(marked(&app), sorted(&RULE_DELETES));
     assert_eq!(app.marks.mark("current"), Mark::Protected);
     assert_eq!(app.marks.mark("site-a1"), Mark::RuleKeep(Reason::NewestN));
-    let expected_bytes: u64 = bucket().iter().filter(|d| RULE_DELETES.contains(&d.name.as_str())).map(|d| d.bytes).sum();
-    let expected_objects: u64 = bucket().iter().filter(|d| RULE_DELETES.contains(&d.name.as_str())).map(|d| d.objects).sum();
-    assert_eq!(app.marks.totals(), MarkTotals { deployments: 8, objects: expected_objects, bytes: expected_bytes, manual: 0 });
+    let expected_bytes: u64 = bucket()
+        .iter()
+        .filter(|d| RULE_DELETES.contains(&d.name.as_str()))
+        .map(|d| d.bytes)
+        .sum();
+    let expected_objects: u64 = bucket()
+        .iter()
+        .filter(|d| RULE_DELETES.contains(&d.name.as_str()))
+        .map(|d| d.objects)
+        .sum();
+    assert_eq!(
+        app.marks.totals(),
+        MarkTotals {
+            deployments: 8,
+            objects: expected_objects,
+            bytes: expected_bytes,
+            manual: 0
+        }
+    );
     // Default order: newest first, cursor on the newest.
     assert_eq!(rows(&app)[..3], ["site-a1", "site-b2", "site-c3"]);
     assert_eq!(selected(&app), "site-a1");
@@ -52,7 +77,10 @@ fn space_marks_and_unmarks_by_hand_and_protected_rows_refuse() {
     let mut app = listed_app();
     // site-a1 is kept by the rule: space marks it by hand.
     press_char(&mut app, ' ');
-    assert_eq!(app.marks.mark("site-a1"), Mark::ManualDelete(Reason::NewestN));
+    assert_eq!(
+        app.marks.mark("site-a1"),
+        Mark::ManualDelete(Reason::NewestN)
+    );
     assert_eq!(app.marks.totals().deployments, 9);
     assert_eq!(app.marks.totals().manual, 1);
 
@@ -112,13 +140,23 @@ fn plus_and_minus_change_n_at_once_and_refuse_zero_without_an_age_limit() {
     assert_eq!(app.marks.mark("site-m13"), Mark::ManualKeep);
 
     // With an age limit, 0 is allowed.
-    let rule = Rule::new(1, Some(Duration::from_secs(30 * 86400)), vec![], AgeBy::Newest).unwrap();
+    let rule = Rule::new(
+        1,
+        Some(Duration::from_secs(30 * 86400)),
+        vec![],
+        AgeBy::Newest,
+    )
+    .unwrap();
     let mut app = opened(rule, false);
     list(&mut app, 1, bucket(), Versioning::Disabled);
     press_char(&mut app, '-');
     assert_eq!(app.rule.keep(), 0);
     assert!(!app.marks.is_marked("site-g7"), "younger than 30d");
-    assert_eq!(app.marks.mark("current"), Mark::RuleKeep(Reason::YoungerThan), "not protected under this rule");
+    assert_eq!(
+        app.marks.mark("current"),
+        Mark::RuleKeep(Reason::YoungerThan),
+        "not protected under this rule"
+    );
     assert!(app.marks.is_marked("site-h8"), "35 days old");
 }
 
@@ -144,7 +182,11 @@ fn sorting_and_reversing_reorder_the_view_not_the_data_and_keep_the_selection() 
     press_char(&mut app, 's');
     assert_eq!(app.sort, SortKey::Size);
     assert_eq!(rows(&app)[..2], ["site-j10", "site-e5"]);
-    assert_eq!(selected(&app), "site-c3", "selection follows the deployment");
+    assert_eq!(
+        selected(&app),
+        "site-c3",
+        "selection follows the deployment"
+    );
 
     press_char(&mut app, 's');
     assert_eq!(app.sort, SortKey::Name);
@@ -185,8 +227,15 @@ fn the_filter_narrows_by_name_case_insensitively_and_esc_brings_the_selection_ba
         press(&mut app, KeyCode::Backspace);
     }
     type_text(&mut app, "1");
-    assert_eq!(rows(&app), ["site-a1", "site-j10", "site-k11", "site-l12", "site-m13"].map(String::from));
-    assert_eq!(selected(&app), "site-a1", "the first match is under the cursor");
+    assert_eq!(
+        rows(&app),
+        ["site-a1", "site-j10", "site-k11", "site-l12", "site-m13"].map(String::from)
+    );
+    assert_eq!(
+        selected(&app),
+        "site-a1",
+        "the first match is under the cursor"
+    );
     // q is text while typing a filter, not quit.
     assert!(press_char(&mut app, 'q').is_empty());
     assert!(rows(&app).is_empty());
@@ -225,14 +274,26 @@ fn reload_keeps_the_selection_and_ignores_answers_to_the_old_listing() {
     press_char(&mut app, 'j');
     assert_eq!(selected(&app), "site-d4");
     press_char(&mut app, ' '); // manual mark survives a reload
-    assert_eq!(press_char(&mut app, 'R'), vec![Effect::StartListing { generation: 2 }]);
+    assert_eq!(
+        press_char(&mut app, 'R'),
+        vec![Effect::StartListing { generation: 2 }]
+    );
     assert!(app.is_listing());
     assert!(app.deployments.is_empty());
 
     // A late answer to listing 1 must not leak in.
     let ghost = deployment("ghost", Duration::from_secs(60), 1, 1);
-    app.update(AppEvent::Listing { generation: 1, event: ListingEvent::Listed(ghost.clone()) });
-    app.update(AppEvent::ListingDone { generation: 1, result: Ok(Inventory { deployments: vec![ghost], ..Default::default() }) });
+    app.update(AppEvent::Listing {
+        generation: 1,
+        event: ListingEvent::Listed(ghost.clone()),
+    });
+    app.update(AppEvent::ListingDone {
+        generation: 1,
+        result: Ok(Inventory {
+            deployments: vec![ghost],
+            ..Default::default()
+        }),
+    });
     assert!(app.deployments.is_empty());
     assert!(app.is_listing());
 
@@ -241,7 +302,10 @@ fn reload_keeps_the_selection_and_ignores_answers_to_the_old_listing() {
     again.reverse();
     list(&mut app, 2, again, Versioning::Disabled);
     assert_eq!(selected(&app), "site-d4");
-    assert_eq!(app.marks.mark("site-d4"), Mark::ManualDelete(Reason::NewestN));
+    assert_eq!(
+        app.marks.mark("site-d4"),
+        Mark::ManualDelete(Reason::NewestN)
+    );
     assert!(app.deployment("ghost").is_none());
 }
 
@@ -250,10 +314,16 @@ fn the_table_fills_in_while_listing_and_keys_work_meanwhile() {
     let mut app = opened(rule(5), false);
     app.update(AppEvent::Listing {
         generation: 1,
-        event: ListingEvent::Discovered { deployments: 14, root_objects: root_objects() },
+        event: ListingEvent::Discovered {
+            deployments: 14,
+            root_objects: root_objects(),
+        },
     });
     for d in bucket().into_iter().rev().take(6) {
-        app.update(AppEvent::Listing { generation: 1, event: ListingEvent::Listed(d) });
+        app.update(AppEvent::Listing {
+            generation: 1,
+            event: ListingEvent::Listed(d),
+        });
     }
     // Rows appear at the next tick (listing events are batched, not re-sorted one by one).
     app.update(AppEvent::Tick { now: now() });
@@ -268,9 +338,18 @@ fn the_table_fills_in_while_listing_and_keys_work_meanwhile() {
     assert!(message(&app).contains("still listing"), "{}", message(&app));
     // The rest arrives.
     for d in bucket().into_iter().take(8) {
-        app.update(AppEvent::Listing { generation: 1, event: ListingEvent::Listed(d) });
+        app.update(AppEvent::Listing {
+            generation: 1,
+            event: ListingEvent::Listed(d),
+        });
     }
-    app.update(AppEvent::ListingDone { generation: 1, result: Ok(Inventory { deployments: bucket(), root_objects: root_objects() }) });
+    app.update(AppEvent::ListingDone {
+        generation: 1,
+        result: Ok(Inventory {
+            deployments: bucket(),
+            root_objects: root_objects(),
+        }),
+    });
     assert_eq!(rows(&app).len(), 14);
     assert_eq!(marked(&app), sorted(&RULE_DELETES));
 }
@@ -280,37 +359,87 @@ fn the_preview_loads_in_the_background_scrolls_and_ignores_stale_answers() {
     let mut app = listed_app();
     press_char(&mut app, 'j');
     let effects = press(&mut app, KeyCode::Enter);
-    assert_eq!(effects, vec![Effect::LoadPreview { request: 1, prefix: "site-b2/".into() }]);
-    let Mode::Preview(preview) = &app.mode else { panic!("preview open") };
+    assert_eq!(
+        effects,
+        vec![Effect::LoadPreview {
+            request: 1,
+            prefix: "site-b2/".into()
+        }]
+    );
+    let Mode::Preview(preview) = &app.mode else {
+        panic!("preview open")
+    };
     assert!(matches!(preview.status, PreviewStatus::Loading));
 
     // Back and into another one: the first answer is stale.
     assert_eq!(press(&mut app, KeyCode::Esc), vec![Effect::CancelPreview]);
     press_char(&mut app, 'j');
-    assert_eq!(press(&mut app, KeyCode::Enter), vec![Effect::LoadPreview { request: 2, prefix: "site-c3/".into() }]);
+    assert_eq!(
+        press(&mut app, KeyCode::Enter),
+        vec![Effect::LoadPreview {
+            request: 2,
+            prefix: "site-c3/".into()
+        }]
+    );
     let objects: Vec<ListedObject> = (0..120)
-        .map(|i| ListedObject { key: format!("site-c3/assets/file-{i:03}.js"), size: 1000 + i, last_modified: now() })
+        .map(|i| ListedObject {
+            key: format!("site-c3/assets/file-{i:03}.js"),
+            size: 1000 + i,
+            last_modified: now(),
+        })
         .collect();
-    app.update(AppEvent::PreviewLoaded { request: 1, result: Ok(PreviewData { objects: vec![], truncated: false }) });
-    let Mode::Preview(preview) = &app.mode else { panic!() };
-    assert!(matches!(preview.status, PreviewStatus::Loading), "stale answer ignored");
-    app.update(AppEvent::PreviewLoaded { request: 2, result: Ok(PreviewData { objects, truncated: true }) });
-    let Mode::Preview(preview) = &app.mode else { panic!() };
-    let PreviewStatus::Loaded { lines, shown, truncated } = &preview.status else { panic!("loaded") };
+    app.update(AppEvent::PreviewLoaded {
+        request: 1,
+        result: Ok(PreviewData {
+            objects: vec![],
+            truncated: false,
+        }),
+    });
+    let Mode::Preview(preview) = &app.mode else {
+        panic!()
+    };
+    assert!(
+        matches!(preview.status, PreviewStatus::Loading),
+        "stale answer ignored"
+    );
+    app.update(AppEvent::PreviewLoaded {
+        request: 2,
+        result: Ok(PreviewData {
+            objects,
+            truncated: true,
+        }),
+    });
+    let Mode::Preview(preview) = &app.mode else {
+        panic!()
+    };
+    let PreviewStatus::Loaded {
+        lines,
+        shown,
+        truncated,
+    } = &preview.status
+    else {
+        panic!("loaded")
+    };
     assert_eq!((lines.len(), *shown, *truncated), (121, 120, true));
     assert_eq!(lines[0].label, "assets/");
     assert_eq!(lines[0].objects, 120);
 
     press(&mut app, KeyCode::PageDown);
     press_char(&mut app, 'j');
-    let Mode::Preview(preview) = &app.mode else { panic!() };
+    let Mode::Preview(preview) = &app.mode else {
+        panic!()
+    };
     let page = app.preview_rows();
     assert_eq!(preview.scroll, page + 1);
     press_char(&mut app, 'G');
-    let Mode::Preview(preview) = &app.mode else { panic!() };
+    let Mode::Preview(preview) = &app.mode else {
+        panic!()
+    };
     assert_eq!(preview.scroll, 121 - page);
     wheel(&mut app, false);
-    let Mode::Preview(preview) = &app.mode else { panic!() };
+    let Mode::Preview(preview) = &app.mode else {
+        panic!()
+    };
     assert_eq!(preview.scroll, 121 - page - 3);
     press_char(&mut app, 'q');
     assert!(matches!(app.mode, Mode::Browse));
@@ -323,9 +452,14 @@ fn a_failed_preview_says_why() {
     press(&mut app, KeyCode::Enter);
     app.update(AppEvent::PreviewLoaded {
         request: 1,
-        result: Err(EngineError::AccessDenied { bucket: "web-prod".into(), detail: "AccessDenied: no s3:ListBucket".into() }),
+        result: Err(EngineError::AccessDenied {
+            bucket: "web-prod".into(),
+            detail: "AccessDenied: no s3:ListBucket".into(),
+        }),
     });
-    let Mode::Preview(preview) = &app.mode else { panic!() };
+    let Mode::Preview(preview) = &app.mode else {
+        panic!()
+    };
     assert!(matches!(&preview.status, PreviewStatus::Failed(e) if e.contains("no s3:ListBucket")));
 }
 
@@ -333,8 +467,13 @@ fn a_failed_preview_says_why() {
 fn d_asks_first_naming_exactly_the_marked_deployments_and_n_cancels() {
     let mut app = listed_app();
     press_char(&mut app, ' '); // site-a1 by hand
-    assert!(press_char(&mut app, 'd').is_empty(), "nothing happens before confirming");
-    let Mode::Confirm(confirm) = &app.mode else { panic!("dialog open") };
+    assert!(
+        press_char(&mut app, 'd').is_empty(),
+        "nothing happens before confirming"
+    );
+    let Mode::Confirm(confirm) = &app.mode else {
+        panic!("dialog open")
+    };
     let mut names: Vec<String> = confirm.targets.iter().map(|d| d.name.clone()).collect();
     names.sort();
     let mut expected: Vec<&str> = RULE_DELETES.to_vec();
@@ -366,7 +505,9 @@ fn the_dialog_counts_marked_rows_the_filter_hides() {
     type_text(&mut app, "1");
     press(&mut app, KeyCode::Enter);
     press_char(&mut app, 'd');
-    let Mode::Confirm(confirm) = &app.mode else { panic!() };
+    let Mode::Confirm(confirm) = &app.mode else {
+        panic!()
+    };
     assert_eq!(confirm.targets.len(), 8);
     assert_eq!(confirm.hidden_by_filter, 4);
 }
@@ -388,7 +529,11 @@ fn outcome(d: &Deployment, status: OutcomeStatus, deleted: u64) -> DeploymentOut
         deleted_objects: deleted,
         deleted_bytes: if deleted == d.objects { d.bytes } else { 0 },
         failed_keys: if status == OutcomeStatus::Failed {
-            vec![KeyError { key: format!("{}index.html", d.prefix), code: "AccessDenied".into(), message: "denied".into() }]
+            vec![KeyError {
+                key: format!("{}index.html", d.prefix),
+                code: "AccessDenied".into(),
+                message: "denied".into(),
+            }]
         } else {
             vec![]
         },
@@ -401,14 +546,30 @@ fn y_deletes_exactly_the_confirmed_targets_shows_progress_and_reloads() {
     let mut app = listed_app();
     press_char(&mut app, 'd');
     let effects = press_char(&mut app, 'y');
-    let [Effect::StartDeletion { targets }] = effects.as_slice() else { panic!("{effects:?}") };
-    let mut names: Vec<&str> = targets.iter().map(|d| d.name.as_str()).collect();
+    let [Effect::StartDeletion(request)] = effects.as_slice() else {
+        panic!("{effects:?}")
+    };
+    let mut names: Vec<&str> = request.targets.iter().map(|d| d.name.as_str()).collect();
     names.sort();
     assert_eq!(names, sorted(&RULE_DELETES));
-    let targets = targets.clone();
-    let Mode::Deleting(state) = &app.mode else { panic!() };
+    assert!(request.by_hand.is_empty());
+    assert_eq!(
+        request.listed.len(),
+        14,
+        "everything listed goes along for the re-check"
+    );
+    assert_eq!(request.rule.keep(), 5);
+    let targets = request.targets.clone();
+    let Mode::Deleting(state) = &app.mode else {
+        panic!()
+    };
     assert!(state.is_running());
+    assert!(!state.checked);
     assert_eq!(state.planned_objects, app.marks.totals().objects);
+    app.update(AppEvent::Rechecked {
+        confirmed: targets.clone(),
+        skipped: vec![],
+    });
 
     // Keys that would change marks or quit do nothing while deleting.
     assert!(press_char(&mut app, ' ').is_empty());
@@ -416,16 +577,34 @@ fn y_deletes_exactly_the_confirmed_targets_shows_progress_and_reloads() {
 
     let start = now();
     for (i, d) in targets.iter().enumerate().take(3) {
-        app.update(AppEvent::Deletion(DeletionEvent::Progress { index: i, deleted_objects: d.objects, deleted_bytes: d.bytes, failed_objects: 0 }));
-        app.update(AppEvent::Deletion(DeletionEvent::Finished { index: i, outcome: outcome(d, OutcomeStatus::Deleted, d.objects) }));
+        app.update(AppEvent::Deletion(DeletionEvent::Progress {
+            index: i,
+            deleted_objects: d.objects,
+            deleted_bytes: d.bytes,
+            failed_objects: 0,
+        }));
+        app.update(AppEvent::Deletion(DeletionEvent::Finished {
+            index: i,
+            outcome: outcome(d, OutcomeStatus::Deleted, d.objects),
+        }));
     }
-    app.update(AppEvent::Deletion(DeletionEvent::Retrying { code: "SlowDown".into(), keys: 12 }));
-    app.update(AppEvent::Tick { now: start + chrono::Duration::seconds(2) });
-    let Mode::Deleting(state) = &app.mode else { panic!() };
+    app.update(AppEvent::Deletion(DeletionEvent::Retrying {
+        code: "SlowDown".into(),
+        keys: 12,
+    }));
+    app.update(AppEvent::Tick {
+        now: start + chrono::Duration::seconds(2),
+    });
+    let Mode::Deleting(state) = &app.mode else {
+        panic!()
+    };
     let done: u64 = targets.iter().take(3).map(|d| d.objects).sum();
     assert_eq!(state.deleted_objects, done);
     assert_eq!(state.finished_count(), 3);
-    assert_eq!(state.retrying.as_deref(), Some("retrying 12 keys after SlowDown"));
+    assert_eq!(
+        state.retrying.as_deref(),
+        Some("retrying 12 keys after SlowDown")
+    );
     let (objects_per_sec, _) = state.rates(app.now).unwrap();
     assert!((objects_per_sec - done as f64 / 2.0).abs() < 1e-9);
     assert!(state.eta_secs(app.now).unwrap() > 0.0);
@@ -434,15 +613,34 @@ fn y_deletes_exactly_the_confirmed_targets_shows_progress_and_reloads() {
         outcomes: targets
             .iter()
             .enumerate()
-            .map(|(i, d)| outcome(d, if i == 4 { OutcomeStatus::Failed } else { OutcomeStatus::Deleted }, if i == 4 { 0 } else { d.objects }))
+            .map(|(i, d)| {
+                outcome(
+                    d,
+                    if i == 4 {
+                        OutcomeStatus::Failed
+                    } else {
+                        OutcomeStatus::Deleted
+                    },
+                    if i == 4 { 0 } else { d.objects },
+                )
+            })
             .collect(),
         stopped: false,
     };
     let effects = app.update(AppEvent::DeletionDone(Ok(report)));
-    assert_eq!(effects, vec![Effect::StartListing { generation: 2 }], "the list reloads afterwards");
-    let Mode::Deleting(state) = &app.mode else { panic!("the report stays on screen") };
+    assert_eq!(
+        effects,
+        vec![Effect::StartListing { generation: 2 }],
+        "the list reloads afterwards"
+    );
+    let Mode::Deleting(state) = &app.mode else {
+        panic!("the report stays on screen")
+    };
     assert!(!state.is_running());
-    assert_eq!(state.rows[4].outcome.as_ref().unwrap().status, OutcomeStatus::Failed);
+    assert_eq!(
+        state.rows[4].outcome.as_ref().unwrap().status,
+        OutcomeStatus::Failed
+    );
     // Enter goes back to the (reloading) list.
     press(&mut app, KeyCode::Enter);
     assert!(matches!(app.mode, Mode::Browse));
@@ -454,9 +652,11 @@ fn esc_during_deletion_stops_after_the_requests_in_flight() {
     let mut app = listed_app();
     press_char(&mut app, 'd');
     let effects = press(&mut app, KeyCode::Enter);
-    assert!(matches!(effects.as_slice(), [Effect::StartDeletion { .. }]));
+    assert!(matches!(effects.as_slice(), [Effect::StartDeletion(_)]));
     assert_eq!(press(&mut app, KeyCode::Esc), vec![Effect::StopDeletion]);
-    let Mode::Deleting(state) = &app.mode else { panic!("still on the progress view") };
+    let Mode::Deleting(state) = &app.mode else {
+        panic!("still on the progress view")
+    };
     assert!(state.stop_requested);
     let targets = state.targets.clone();
     // Asking again does not send a second stop, and does not quit.
@@ -466,17 +666,79 @@ fn esc_during_deletion_stops_after_the_requests_in_flight() {
         outcomes: targets
             .iter()
             .enumerate()
-            .map(|(i, d)| if i < 2 { outcome(d, OutcomeStatus::Deleted, d.objects) } else { outcome(d, OutcomeStatus::Stopped, 0) })
+            .map(|(i, d)| {
+                if i < 2 {
+                    outcome(d, OutcomeStatus::Deleted, d.objects)
+                } else {
+                    outcome(d, OutcomeStatus::Stopped, 0)
+                }
+            })
             .collect(),
         stopped: true,
     };
     app.update(AppEvent::DeletionDone(Ok(report)));
-    let Mode::Deleting(state) = &app.mode else { panic!() };
+    let Mode::Deleting(state) = &app.mode else {
+        panic!()
+    };
     let report = state.result.as_ref().unwrap().as_ref().unwrap();
     assert!(report.stopped);
     assert_eq!(report.incomplete().count(), targets.len() - 2);
     assert_eq!(press(&mut app, KeyCode::Esc), Vec::<Effect>::new());
     assert!(matches!(app.mode, Mode::Browse));
+}
+
+#[test]
+fn deployments_that_changed_since_the_listing_are_skipped_and_progress_follows_the_engine() {
+    let mut app = listed_app();
+    press_char(&mut app, ' '); // site-a1 by hand
+    press_char(&mut app, 'd');
+    let effects = press_char(&mut app, 'y');
+    let [Effect::StartDeletion(request)] = effects.as_slice() else {
+        panic!("{effects:?}")
+    };
+    assert_eq!(
+        request.by_hand,
+        vec!["site-a1".to_string()],
+        "manual marks are not re-ranked by the rule"
+    );
+    let targets = request.targets.clone();
+    assert_eq!(targets[1].name, "site-f6");
+    // site-f6 got a new object after the listing: the engine deletes the others only.
+    let mut confirmed = targets.clone();
+    let changed = confirmed.remove(1);
+    let mut grown = confirmed[1].clone();
+    grown.objects += 5;
+    confirmed[1] = grown;
+    app.update(AppEvent::Rechecked {
+        confirmed: confirmed.clone(),
+        skipped: vec![Skipped {
+            name: changed.name.clone(),
+            reason: "it changed since the plan".into(),
+        }],
+    });
+    let Mode::Deleting(state) = &app.mode else {
+        panic!()
+    };
+    assert!(state.checked);
+    assert_eq!(state.skipped_count(), 1);
+    assert_eq!(
+        state.planned_objects,
+        confirmed.iter().map(|d| d.objects).sum::<u64>(),
+        "current sizes count"
+    );
+    // Engine index 1 is site-g7, row 2 on screen.
+    app.update(AppEvent::Deletion(DeletionEvent::Progress {
+        index: 1,
+        deleted_objects: 3,
+        deleted_bytes: 30,
+        failed_objects: 0,
+    }));
+    let Mode::Deleting(state) = &app.mode else {
+        panic!()
+    };
+    assert_eq!(state.rows[2].deleted_objects, 3);
+    assert_eq!(state.rows[1].deleted_objects, 0);
+    assert!(state.rows[1].skipped.is_some());
 }
 
 #[test]
@@ -493,9 +755,19 @@ fn chords_and_key_releases_never_act() {
     let mut app = listed_app();
     assert!(ctrl(&mut app, 'd').is_empty());
     assert!(matches!(app.mode, Mode::Browse));
-    assert!(app.update(AppEvent::Key(KeyEvent::new(KeyCode::Char(' '), KeyModifiers::ALT))).is_empty());
+    assert!(app
+        .update(AppEvent::Key(KeyEvent::new(
+            KeyCode::Char(' '),
+            KeyModifiers::ALT
+        )))
+        .is_empty());
     assert_eq!(app.marks.totals().manual, 0);
-    let release = KeyEvent { code: KeyCode::Char('q'), modifiers: KeyModifiers::NONE, kind: KeyEventKind::Release, state: KeyEventState::NONE };
+    let release = KeyEvent {
+        code: KeyCode::Char('q'),
+        modifiers: KeyModifiers::NONE,
+        kind: KeyEventKind::Release,
+        state: KeyEventState::NONE,
+    };
     assert!(app.update(AppEvent::Key(release)).is_empty());
     // Ctrl-C quits from the list.
     assert_eq!(ctrl(&mut app, 'c'), vec![Effect::Quit]);
@@ -504,7 +776,14 @@ fn chords_and_key_releases_never_act() {
 #[test]
 fn moving_paging_jumping_and_the_mouse() {
     let many: Vec<Deployment> = (0..100)
-        .map(|i| deployment(&format!("d{i:03}"), Duration::from_secs(3600 * (i + 1)), 1, 1000))
+        .map(|i| {
+            deployment(
+                &format!("d{i:03}"),
+                Duration::from_secs(3600 * (i + 1)),
+                1,
+                1000,
+            )
+        })
         .collect();
     let mut app = opened(rule(5), false);
     list(&mut app, 1, many, Versioning::Disabled);
@@ -512,7 +791,10 @@ fn moving_paging_jumping_and_the_mouse() {
     assert!(page > 5 && page < 100);
     press(&mut app, KeyCode::PageDown);
     assert_eq!(app.cursor, page);
-    assert!(app.offset > 0 && app.cursor < app.offset + page, "cursor stays on screen");
+    assert!(
+        app.offset > 0 && app.cursor < app.offset + page,
+        "cursor stays on screen"
+    );
     press(&mut app, KeyCode::PageUp);
     assert_eq!(app.cursor, 0);
     assert_eq!(app.offset, 0);
@@ -538,7 +820,10 @@ fn moving_paging_jumping_and_the_mouse() {
     assert_eq!(selected(&app), "d004");
     // A smaller terminal keeps the cursor visible.
     press_char(&mut app, 'G');
-    app.update(AppEvent::Resize { width: 60, height: 20 });
+    app.update(AppEvent::Resize {
+        width: 60,
+        height: 20,
+    });
     assert!(app.cursor >= app.offset && app.cursor < app.offset + app.table_rows());
 }
 
@@ -547,7 +832,10 @@ fn help_opens_with_question_mark_and_any_key_closes_it() {
     let mut app = listed_app();
     press_char(&mut app, '?');
     assert!(matches!(app.mode, Mode::Help));
-    assert!(press_char(&mut app, 'd').is_empty(), "the key closes help, nothing else");
+    assert!(
+        press_char(&mut app, 'd').is_empty(),
+        "the key closes help, nothing else"
+    );
     assert!(matches!(app.mode, Mode::Browse));
 }
 
@@ -556,12 +844,21 @@ fn a_failed_listing_is_a_message_and_r_retries() {
     let mut app = opened(rule(5), false);
     app.update(AppEvent::ListingDone {
         generation: 1,
-        result: Err(EngineError::NoSuchBucket { bucket: "web-prod".into(), endpoint: "AWS S3 (eu-west-1)".into() }),
+        result: Err(EngineError::NoSuchBucket {
+            bucket: "web-prod".into(),
+            endpoint: "AWS S3 (eu-west-1)".into(),
+        }),
     });
-    assert!(matches!(app.listing, ListingState::Failed(EngineError::NoSuchBucket { .. })));
+    assert!(matches!(
+        app.listing,
+        ListingState::Failed(EngineError::NoSuchBucket { .. })
+    ));
     assert!(press_char(&mut app, 'd').is_empty());
     assert!(message(&app).contains("listing failed"));
-    assert_eq!(press_char(&mut app, 'R'), vec![Effect::StartListing { generation: 2 }]);
+    assert_eq!(
+        press_char(&mut app, 'R'),
+        vec![Effect::StartListing { generation: 2 }]
+    );
     list(&mut app, 2, bucket(), Versioning::Disabled);
     assert_eq!(rows(&app).len(), 14);
 }
@@ -571,9 +868,13 @@ fn a_deletion_that_fails_as_a_whole_is_reported_not_a_crash() {
     let mut app = listed_app();
     press_char(&mut app, 'd');
     press_char(&mut app, 'y');
-    let effects = app.update(AppEvent::DeletionDone(Err("cannot open the audit log /x: denied; nothing was deleted".into())));
+    let effects = app.update(AppEvent::DeletionDone(Err(
+        "cannot open the audit log /x: denied; nothing was deleted".into(),
+    )));
     assert_eq!(effects, vec![Effect::StartListing { generation: 2 }]);
-    let Mode::Deleting(state) = &app.mode else { panic!() };
+    let Mode::Deleting(state) = &app.mode else {
+        panic!()
+    };
     assert!(matches!(&state.result, Some(Err(e)) if e.contains("nothing was deleted")));
 }
 
@@ -585,7 +886,10 @@ fn after_a_deletion_manual_marks_are_spent_but_unmarks_stay() {
     press_char(&mut app, ' '); // un-mark site-m13 by hand
     press_char(&mut app, 'd');
     press_char(&mut app, 'y');
-    app.update(AppEvent::DeletionDone(Ok(DeletionReport { outcomes: vec![], stopped: false })));
+    app.update(AppEvent::DeletionDone(Ok(DeletionReport {
+        outcomes: vec![],
+        stopped: false,
+    })));
     press(&mut app, KeyCode::Esc);
     list(&mut app, 2, bucket(), Versioning::Disabled);
     assert_eq!(app.marks.mark("site-a1"), Mark::RuleKeep(Reason::NewestN));
@@ -595,13 +899,19 @@ fn after_a_deletion_manual_marks_are_spent_but_unmarks_stay() {
 #[test]
 fn a_panicking_background_task_quits_with_the_reason() {
     let mut app = listed_app();
-    assert_eq!(app.update(AppEvent::TaskFailed("boom".into())), vec![Effect::Quit]);
+    assert_eq!(
+        app.update(AppEvent::TaskFailed("boom".into())),
+        vec![Effect::Quit]
+    );
     assert_eq!(app.fatal.as_deref(), Some("boom"));
 }
 
 #[test]
 fn without_keep_the_rule_is_keep_10_by_default() {
-    let mut app = opened(Rule::new(s3prune::tui::DEFAULT_KEEP, None, vec![], AgeBy::Newest).unwrap(), true);
+    let mut app = opened(
+        Rule::new(s3prune::tui::DEFAULT_KEEP, None, vec![], AgeBy::Newest).unwrap(),
+        true,
+    );
     list(&mut app, 1, bucket(), Versioning::Disabled);
     assert_eq!(app.rule_text(), "keep 10 (default)");
     press_char(&mut app, '+');
@@ -611,7 +921,14 @@ fn without_keep_the_rule_is_keep_10_by_default() {
 #[test]
 fn ten_thousand_deployments_stay_responsive() {
     let many: Vec<Deployment> = (0..10_000)
-        .map(|i| deployment(&format!("build-{i:05}"), Duration::from_secs(600 * (i + 1)), 10 + i % 7, 1000 * (i % 97 + 1)))
+        .map(|i| {
+            deployment(
+                &format!("build-{i:05}"),
+                Duration::from_secs(600 * (i + 1)),
+                10 + i % 7,
+                1000 * (i % 97 + 1),
+            )
+        })
         .collect();
     let mut app = opened(rule(20), false);
     let started = Instant::now();
@@ -628,6 +945,12 @@ fn ten_thousand_deployments_stay_responsive() {
     assert_eq!(app.offset + app.table_rows() - 1, app.cursor);
     // Generous bounds for unoptimised builds on a busy CI machine; a frame that builds
     // every row of 10 000 would blow through them.
-    assert!(per_frame < Duration::from_millis(150), "a frame took {per_frame:?}");
-    assert!(listed < Duration::from_secs(10), "feeding the listing took {listed:?}");
+    assert!(
+        per_frame < Duration::from_millis(150),
+        "a frame took {per_frame:?}"
+    );
+    assert!(
+        listed < Duration::from_secs(10),
+        "feeding the listing took {listed:?}"
+    );
 }

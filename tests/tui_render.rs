@@ -11,12 +11,16 @@ use ratatui::crossterm::event::KeyCode;
 use s3prune::engine::bucket::{KeyError, ListedObject, Versioning};
 use s3prune::engine::deletion::{DeletionEvent, DeletionReport, DeploymentOutcome, OutcomeStatus};
 use s3prune::engine::deployment::AgeBy;
+use s3prune::engine::drift::Skipped;
 use s3prune::engine::error::EngineError;
 use s3prune::engine::listing::ListingEvent;
 use s3prune::engine::rule::Rule;
 use s3prune::tui::app::{AppEvent, Mode};
 use s3prune::tui::preview::PreviewData;
 use tui_support::*;
+
+/// Builds the app state for one named screen.
+type ScreenBuilder = Box<dyn Fn() -> s3prune::tui::App>;
 
 fn snapshot(name: &str, app: &s3prune::tui::App) {
     let terminal = render(app, app.width, app.height);
@@ -83,7 +87,13 @@ fn preview() {
             last_modified: t - chrono::Duration::seconds(i as i64 * 7),
         })
         .collect();
-    app.update(AppEvent::PreviewLoaded { request: 1, result: Ok(PreviewData { objects, truncated: false }) });
+    app.update(AppEvent::PreviewLoaded {
+        request: 1,
+        result: Ok(PreviewData {
+            objects,
+            truncated: false,
+        }),
+    });
     snapshot("preview", &app);
 }
 
@@ -114,12 +124,39 @@ fn deleting_app() -> s3prune::tui::App {
 }
 
 #[test]
+fn deletion_checking_first() {
+    let app = deleting_app();
+    snapshot("progress_checking", &app);
+}
+
+#[test]
 fn deletion_progress() {
     let mut app = deleting_app();
-    let Mode::Deleting(state) = &app.mode else { panic!() };
+    let Mode::Deleting(state) = &app.mode else {
+        panic!()
+    };
     let targets = state.targets.clone();
+    // site-k11 was written to after the listing: left in place.
+    let confirmed: Vec<_> = targets
+        .iter()
+        .filter(|d| d.name != "site-k11")
+        .cloned()
+        .collect();
+    app.update(AppEvent::Rechecked {
+        confirmed,
+        skipped: vec![Skipped {
+            name: "site-k11".into(),
+            reason: "it changed since the plan: an object was written at 2026-05-01T11:58:00Z"
+                .into(),
+        }],
+    });
     for (i, d) in targets.iter().enumerate().take(3) {
-        app.update(AppEvent::Deletion(DeletionEvent::Progress { index: i, deleted_objects: d.objects, deleted_bytes: d.bytes, failed_objects: 0 }));
+        app.update(AppEvent::Deletion(DeletionEvent::Progress {
+            index: i,
+            deleted_objects: d.objects,
+            deleted_bytes: d.bytes,
+            failed_objects: 0,
+        }));
         app.update(AppEvent::Deletion(DeletionEvent::Finished {
             index: i,
             outcome: DeploymentOutcome {
@@ -133,18 +170,34 @@ fn deletion_progress() {
             },
         }));
     }
-    app.update(AppEvent::Deletion(DeletionEvent::Progress { index: 3, deleted_objects: 5, deleted_bytes: 800_000, failed_objects: 0 }));
-    app.update(AppEvent::Deletion(DeletionEvent::Retrying { code: "SlowDown".into(), keys: 7 }));
-    app.update(AppEvent::Tick { now: now() + chrono::Duration::milliseconds(2_500) });
+    app.update(AppEvent::Deletion(DeletionEvent::Progress {
+        index: 3,
+        deleted_objects: 5,
+        deleted_bytes: 800_000,
+        failed_objects: 0,
+    }));
+    app.update(AppEvent::Deletion(DeletionEvent::Retrying {
+        code: "SlowDown".into(),
+        keys: 7,
+    }));
+    app.update(AppEvent::Tick {
+        now: now() + chrono::Duration::milliseconds(2_500),
+    });
     snapshot("progress", &app);
 }
 
 #[test]
 fn deletion_report_after_stop_and_failures() {
     let mut app = deleting_app();
-    press(&mut app, KeyCode::Esc);
-    let Mode::Deleting(state) = &app.mode else { panic!() };
+    let Mode::Deleting(state) = &app.mode else {
+        panic!()
+    };
     let targets = state.targets.clone();
+    app.update(AppEvent::Rechecked {
+        confirmed: targets.clone(),
+        skipped: vec![],
+    });
+    press(&mut app, KeyCode::Esc);
     let outcomes: Vec<DeploymentOutcome> = targets
         .iter()
         .enumerate()
@@ -154,7 +207,11 @@ fn deletion_report_after_stop_and_failures() {
                 2 => (
                     OutcomeStatus::Partial,
                     d.objects - 1,
-                    vec![KeyError { key: format!("{}index.html", d.prefix), code: "AccessDenied".into(), message: "Access Denied".into() }],
+                    vec![KeyError {
+                        key: format!("{}index.html", d.prefix),
+                        code: "AccessDenied".into(),
+                        message: "Access Denied".into(),
+                    }],
                 ),
                 _ => (OutcomeStatus::Stopped, 0, vec![]),
             };
@@ -163,7 +220,11 @@ fn deletion_report_after_stop_and_failures() {
                 prefix: d.prefix.clone(),
                 status,
                 deleted_objects: deleted,
-                deleted_bytes: if deleted == d.objects { d.bytes } else { d.bytes / 2 },
+                deleted_bytes: if deleted == d.objects {
+                    d.bytes
+                } else {
+                    d.bytes / 2
+                },
                 failed_keys,
                 error: None,
             }
@@ -177,15 +238,23 @@ fn deletion_report_after_stop_and_failures() {
             failed_objects: o.failed_keys.len() as u64,
         }));
     }
-    app.update(AppEvent::Tick { now: now() + chrono::Duration::seconds(4) });
-    app.update(AppEvent::DeletionDone(Ok(DeletionReport { outcomes, stopped: true })));
+    app.update(AppEvent::Tick {
+        now: now() + chrono::Duration::seconds(4),
+    });
+    app.update(AppEvent::DeletionDone(Ok(DeletionReport {
+        outcomes,
+        stopped: true,
+    })));
     snapshot("progress_report", &app);
 }
 
 #[test]
 fn error_access_denied() {
     let mut app = opened(rule(5), false);
-    app.update(AppEvent::Connected { endpoint: "https://s3.eu-west-1.amazonaws.com".into(), region: "eu-west-1".into() });
+    app.update(AppEvent::Connected {
+        endpoint: "https://s3.eu-west-1.amazonaws.com".into(),
+        region: "eu-west-1".into(),
+    });
     app.update(AppEvent::ListingDone {
         generation: 1,
         result: Err(EngineError::AccessDenied {
@@ -201,7 +270,9 @@ fn error_no_credentials() {
     let mut app = opened(rule(5), false);
     app.update(AppEvent::ListingDone {
         generation: 1,
-        result: Err(EngineError::NoCredentials { detail: "the credential provider was not enabled".into() }),
+        result: Err(EngineError::NoCredentials {
+            detail: "the credential provider was not enabled".into(),
+        }),
     });
     snapshot("error_no_credentials", &app);
 }
@@ -216,15 +287,26 @@ fn empty_bucket() {
 #[test]
 fn loading() {
     let mut app = opened(Rule::new(10, None, vec![], AgeBy::Newest).unwrap(), true);
-    app.update(AppEvent::Connected { endpoint: "http://127.0.0.1:4566".into(), region: "us-east-1".into() });
+    app.update(AppEvent::Connected {
+        endpoint: "http://127.0.0.1:4566".into(),
+        region: "us-east-1".into(),
+    });
     app.update(AppEvent::Listing {
         generation: 1,
-        event: ListingEvent::Discovered { deployments: 14, root_objects: root_objects() },
+        event: ListingEvent::Discovered {
+            deployments: 14,
+            root_objects: root_objects(),
+        },
     });
     for d in bucket().into_iter().step_by(3) {
-        app.update(AppEvent::Listing { generation: 1, event: ListingEvent::Listed(d) });
+        app.update(AppEvent::Listing {
+            generation: 1,
+            event: ListingEvent::Listed(d),
+        });
     }
-    app.update(AppEvent::Tick { now: now() + chrono::Duration::milliseconds(300) });
+    app.update(AppEvent::Tick {
+        now: now() + chrono::Duration::milliseconds(300),
+    });
     snapshot("loading", &app);
 }
 
@@ -237,7 +319,10 @@ fn loading_before_anything_is_found() {
 #[test]
 fn narrow_terminal() {
     let mut app = listed_app();
-    app.update(AppEvent::Resize { width: 60, height: 20 });
+    app.update(AppEvent::Resize {
+        width: 60,
+        height: 20,
+    });
     press_char(&mut app, 'G');
     snapshot("narrow", &app);
 }
@@ -245,7 +330,10 @@ fn narrow_terminal() {
 #[test]
 fn narrow_confirm_dialog() {
     let mut app = listed_app();
-    app.update(AppEvent::Resize { width: 60, height: 20 });
+    app.update(AppEvent::Resize {
+        width: 60,
+        height: 20,
+    });
     press_char(&mut app, 'd');
     snapshot("narrow_confirm", &app);
 }
@@ -254,16 +342,137 @@ fn narrow_confirm_dialog() {
 fn versioned_bucket_says_nothing_is_reclaimed() {
     let mut app = opened(rule(5), false);
     list(&mut app, 1, bucket(), Versioning::Enabled);
-    app.update(AppEvent::Resize { width: 120, height: 30 });
+    app.update(AppEvent::Resize {
+        width: 120,
+        height: 30,
+    });
     snapshot("versioned", &app);
 }
 
 #[test]
 fn a_bucket_of_ten_thousand_groups_columns_in_the_chart() {
     let many = (0..10_000)
-        .map(|i| deployment(&format!("build-{i:05}"), Duration::from_secs(600 * (i + 1)), 10 + i % 7, 1000 * (i % 97 + 1)))
+        .map(|i| {
+            deployment(
+                &format!("build-{i:05}"),
+                Duration::from_secs(600 * (i + 1)),
+                10 + i % 7,
+                1000 * (i % 97 + 1),
+            )
+        })
         .collect();
     let mut app = opened(rule(2_000), false);
     list(&mut app, 1, many, Versioning::Disabled);
     snapshot("ten_thousand", &app);
+}
+
+/// Every screen at every size, in colour and without: nothing may panic (no arithmetic
+/// underflow, no out-of-bounds drawing) however small the terminal gets.
+#[test]
+fn every_screen_survives_tiny_terminals() {
+    let screens: Vec<(&str, ScreenBuilder)> = vec![
+        ("main", Box::new(listed_app)),
+        ("connecting", Box::new(|| opened(rule(5), false))),
+        (
+            "help",
+            Box::new(|| {
+                let mut app = listed_app();
+                press_char(&mut app, '?');
+                app
+            }),
+        ),
+        (
+            "preview",
+            Box::new(|| {
+                let mut app = listed_app();
+                press(&mut app, KeyCode::Enter);
+                let objects = (0..50)
+                    .map(|i| ListedObject {
+                        key: format!("site-a1/a/b/c/{i}.txt"),
+                        size: i,
+                        last_modified: now(),
+                    })
+                    .collect();
+                app.update(AppEvent::PreviewLoaded {
+                    request: 1,
+                    result: Ok(PreviewData {
+                        objects,
+                        truncated: true,
+                    }),
+                });
+                app
+            }),
+        ),
+        (
+            "confirm",
+            Box::new(|| {
+                let mut app = listed_app();
+                press_char(&mut app, 'd');
+                app
+            }),
+        ),
+        ("progress", Box::new(deleting_app)),
+        (
+            "error",
+            Box::new(|| {
+                let mut app = opened(rule(5), false);
+                app.update(AppEvent::ListingDone {
+                    generation: 1,
+                    result: Err(EngineError::Other("x".repeat(500))),
+                });
+                app
+            }),
+        ),
+    ];
+    for (name, make) in &screens {
+        for color in [true, false] {
+            for (w, h) in [
+                (1, 1),
+                (8, 3),
+                (20, 6),
+                (33, 11),
+                (45, 15),
+                (60, 20),
+                (80, 24),
+                (200, 60),
+            ] {
+                let mut app = make();
+                app.info.color = color;
+                app.update(AppEvent::Resize {
+                    width: w,
+                    height: h,
+                });
+                // Keys that scroll must also stay in bounds at this size.
+                for key in [
+                    KeyCode::PageDown,
+                    KeyCode::End,
+                    KeyCode::Down,
+                    KeyCode::PageUp,
+                ] {
+                    if !matches!(app.mode, Mode::Confirm(_) | Mode::Help) {
+                        press(&mut app, key);
+                    }
+                }
+                let result =
+                    std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| render(&app, w, h)));
+                assert!(
+                    result.is_ok(),
+                    "{name} at {w}×{h} (colour {color}) panicked"
+                );
+            }
+        }
+    }
+}
+
+#[test]
+fn versioned_bucket_with_all_versions_reclaims_and_says_so() {
+    let mut app = s3prune::tui::App::new(info(), rule(5), false, now()).with_all_versions(true);
+    app.update(AppEvent::Resize {
+        width: 120,
+        height: 30,
+    });
+    app.start();
+    list(&mut app, 1, bucket(), Versioning::Enabled);
+    press_char(&mut app, 'd');
+    snapshot("versioned_all_versions", &app);
 }

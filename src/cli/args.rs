@@ -12,7 +12,12 @@ use crate::engine::rule::parse_duration;
 /// size and object count, marks what the rule (--keep N, --older-than, --protect) would
 /// delete, and deletes only what you confirm.
 #[derive(Debug, Parser)]
-#[command(name = "s3prune", version, propagate_version = true, max_term_width = 100)]
+#[command(
+    name = "s3prune",
+    version,
+    propagate_version = true,
+    max_term_width = 100
+)]
 pub struct Cli {
     #[command(flatten)]
     pub global: GlobalArgs,
@@ -56,11 +61,46 @@ pub struct GlobalArgs {
     /// Deployments listed at once.
     #[arg(long, global = true, value_name = "N", default_value_t = crate::engine::listing::DEFAULT_LISTING_CONCURRENCY)]
     pub list_concurrency: usize,
+    /// Where `prune` and the explorer append the JSON-lines audit log of every deletion
+    /// [default: ~/.local/state/s3prune/audit.jsonl]
+    #[arg(long, global = true, value_name = "PATH")]
+    pub audit_log: Option<PathBuf>,
+    /// Storage price in USD per GB-month (GB = 2^30 bytes, as AWS bills), used for the
+    /// explorer's estimated monthly saving. The default is S3 Standard's first tier in
+    /// us-east-1.
+    #[arg(long, global = true, value_name = "USD", default_value_t = DEFAULT_PRICE_PER_GB, value_parser = parse_price)]
+    pub price_per_gb: f64,
+    /// Count and delete every object version and delete marker, not just current
+    /// objects. In a versioned bucket a plain delete only adds delete markers and
+    /// reclaims nothing; this removes the deployments' bytes for good.
+    #[arg(long, global = true)]
+    pub all_versions: bool,
+}
+
+fn parse_demo_deployments(text: &str) -> Result<usize, String> {
+    match text.trim().parse::<usize>() {
+        Ok(n) if (1..=5000).contains(&n) => Ok(n),
+        _ => Err(format!("{text:?} is not a number from 1 to 5000")),
+    }
+}
+
+/// S3 Standard, first 50 TB, us-east-1: $0.023 per GB-month.
+pub const DEFAULT_PRICE_PER_GB: f64 = 0.023;
+
+fn parse_price(text: &str) -> Result<f64, String> {
+    match text.trim().parse::<f64>() {
+        Ok(price) if price.is_finite() && price >= 0.0 => Ok(price),
+        _ => Err(format!(
+            "{text:?} is not a price; give USD per GB-month, e.g. 0.023"
+        )),
+    }
 }
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// The interactive explorer (the default when no command is given).
+    /// The interactive explorer (the default when no command is given). Without --keep
+    /// the rule starts at keep 10; `+`/`-` change it live. Nothing is deleted until you
+    /// press `d` and confirm.
     Tui,
     /// Print the plan: every deployment with keep/delete and the reason. Never deletes.
     Plan(PlanArgs),
@@ -68,7 +108,8 @@ pub enum Command {
     Prune(PruneArgs),
     /// Start the embedded S3 server with sample deployments and open the explorer.
     Demo(DemoArgs),
-    /// Run the embedded S3-compatible server on 127.0.0.1.
+    /// Run the embedded S3-compatible server on 127.0.0.1 (for demos and tests; its
+    /// buckets are never versioned: it does not support versioning).
     Serve(ServeArgs),
     /// Write randomised sample deployments into a bucket (any endpoint).
     Seed(SeedArgs),
@@ -104,19 +145,31 @@ pub struct PruneArgs {
     /// Refuse to delete more than N deployments.
     #[arg(long, value_name = "N")]
     pub max_delete: Option<usize>,
-    /// Where to append the JSON-lines audit log [default: ~/.local/state/s3prune/audit.jsonl]
-    #[arg(long, value_name = "PATH")]
-    pub audit_log: Option<PathBuf>,
+    /// Refuse to delete more than this fraction of all deployments unless --force.
+    #[arg(long, value_name = "F", default_value_t = 0.9, value_parser = parse_fraction)]
+    pub max_delete_fraction: f64,
+    /// Allow a plan that deletes more than --max-delete-fraction of the deployments.
+    #[arg(long)]
+    pub force: bool,
     /// DeleteObjects requests in flight at once.
     #[arg(long, value_name = "N", default_value_t = 8)]
     pub batches_in_flight: usize,
+    /// First pause before retrying failed keys (doubles each round); for tests.
+    #[arg(long, hide = true, value_name = "DUR", value_parser = parse_duration, default_value = "200ms")]
+    pub retry_backoff: Duration,
 }
 
+/// `demo` opens the explorer with `--keep 5 --protect current` unless the global flags
+/// say otherwise; `--bucket`, `--endpoint-url` and the AWS settings are ignored (it always
+/// uses its own in-process server and the bucket `demo`).
 #[derive(Debug, Args)]
 pub struct DemoArgs {
-    /// Number of sample deployments.
-    #[arg(long, default_value_t = 40)]
+    /// Number of sample deployments (besides `current`).
+    #[arg(long, default_value_t = 40, value_parser = parse_demo_deployments)]
     pub deployments: usize,
+    /// Random seed: the same seed gives the same sample bucket.
+    #[arg(long, default_value_t = 7)]
+    pub seed: u64,
 }
 
 #[derive(Debug, Args)]
@@ -130,6 +183,49 @@ pub struct ServeArgs {
     /// Create this bucket at start (repeatable).
     #[arg(long = "create-bucket", value_name = "NAME")]
     pub create_buckets: Vec<String>,
+    #[command(flatten)]
+    pub faults: FaultArgs,
+}
+
+/// Fault injection, to see how clients cope with a misbehaving S3 (off by default).
+#[derive(Debug, Clone, Args)]
+#[command(next_help_heading = "Fault injection")]
+pub struct FaultArgs {
+    /// Fraction of requests answered 503 SlowDown.
+    #[arg(long, value_name = "F", default_value_t = 0.0, value_parser = parse_fraction)]
+    pub fault_slow_down: f64,
+    /// Fraction of requests answered 500 InternalError.
+    #[arg(long, value_name = "F", default_value_t = 0.0, value_parser = parse_fraction)]
+    pub fault_internal_error: f64,
+    /// Fraction of keys in each DeleteObjects batch reported as errors (and not deleted).
+    #[arg(long, value_name = "F", default_value_t = 0.0, value_parser = parse_fraction)]
+    pub fault_delete_key_error: f64,
+    /// Fraction of replies cut off mid-body after the request took effect.
+    #[arg(long, value_name = "F", default_value_t = 0.0, value_parser = parse_fraction)]
+    pub fault_drop_reply: f64,
+    /// Latency added to every request (e.g. 30ms).
+    #[arg(long, value_name = "DUR", value_parser = parse_duration)]
+    pub fault_latency: Option<Duration>,
+    /// Limit the request faults and latency to these operations (e.g. DeleteObjects); repeatable.
+    #[arg(long, value_name = "OPERATION")]
+    pub fault_operation: Vec<String>,
+    /// Seed for the fault decisions: the same seed fails the same requests.
+    #[arg(long, value_name = "N", default_value_t = 1)]
+    pub fault_seed: u64,
+}
+
+impl FaultArgs {
+    pub fn to_config(&self) -> crate::server::FaultConfig {
+        crate::server::FaultConfig {
+            slow_down: self.fault_slow_down,
+            internal_error: self.fault_internal_error,
+            delete_key_error: self.fault_delete_key_error,
+            drop_reply: self.fault_drop_reply,
+            latency: self.fault_latency.unwrap_or_default(),
+            seed: self.fault_seed,
+            operations: self.fault_operation.clone(),
+        }
+    }
 }
 
 #[derive(Debug, Args)]
@@ -152,4 +248,13 @@ pub struct SeedArgs {
     /// Objects uploaded at once.
     #[arg(long, value_name = "N", default_value_t = 16)]
     pub concurrency: usize,
+}
+
+fn parse_fraction(text: &str) -> Result<f64, String> {
+    match text.parse::<f64>() {
+        Ok(f) if (0.0..=1.0).contains(&f) => Ok(f),
+        _ => Err(format!(
+            "{text:?} is not a fraction between 0 and 1 (e.g. 0.9)"
+        )),
+    }
 }

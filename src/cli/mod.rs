@@ -1,6 +1,7 @@
 //! The command line: each command checks its flags, drives the engine, and prints.
 
 pub mod args;
+pub mod demo_cmd;
 pub mod failure;
 pub mod plan_cmd;
 pub mod plan_output;
@@ -8,6 +9,7 @@ pub mod prune_cmd;
 pub mod seed_cmd;
 pub mod serve_cmd;
 pub mod session;
+pub mod tui_cmd;
 
 use std::process::ExitCode;
 
@@ -21,7 +23,12 @@ use failure::{CommandResult, Failure};
 pub fn dispatch(cli: Cli) -> ExitCode {
     let result = match cli.command {
         Some(Command::Completions { shell }) => {
-            clap_complete::generate(shell, &mut Cli::command(), "s3prune", &mut std::io::stdout());
+            clap_complete::generate(
+                shell,
+                &mut Cli::command(),
+                "s3prune",
+                &mut std::io::stdout(),
+            );
             Ok(())
         }
         command => run_async(cli.global, command),
@@ -46,8 +53,8 @@ fn run_async(global: args::GlobalArgs, command: Option<Command>) -> CommandResul
             Some(Command::Prune(args)) => prune_cmd::run(&global, &args).await,
             Some(Command::Serve(args)) => serve_cmd::run(&args).await,
             Some(Command::Seed(args)) => seed_cmd::run(&global, &args).await,
-            Some(Command::Tui) | None => Err(Failure::Runtime("the explorer is not built yet".into())),
-            Some(Command::Demo(_)) => Err(Failure::Runtime("demo is not built yet".into())),
+            Some(Command::Tui) | None => tui_cmd::run(&global).await,
+            Some(Command::Demo(args)) => demo_cmd::run(&global, &args).await,
             Some(Command::Completions { .. }) => unreachable!("handled before the runtime starts"),
         }
     })

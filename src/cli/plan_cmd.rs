@@ -20,6 +20,7 @@ pub async fn run(global: &GlobalArgs, args: &PlanArgs) -> CommandResult {
         plan: &plan,
         root_objects: &listed.inventory.root_objects,
         now,
+        current: listed.current.as_ref(),
     };
     let mut stdout = std::io::stdout().lock();
     let written = match args.format {

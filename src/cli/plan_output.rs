@@ -2,6 +2,8 @@
 
 use std::io::Write;
 
+use std::collections::HashMap;
+
 use chrono::{DateTime, SecondsFormat, Utc};
 use serde::Serialize;
 
@@ -10,6 +12,7 @@ use crate::engine::bucket::Versioning;
 use crate::engine::deployment::RootObjects;
 use crate::engine::plan::{Action, Plan, PlanSummary};
 use crate::engine::rule::Rule;
+use crate::engine::versions::CurrentStats;
 use crate::format::{bytes, count, printable};
 
 /// Everything a plan report shows.
@@ -22,6 +25,9 @@ pub struct PlanView<'a> {
     pub plan: &'a Plan,
     pub root_objects: &'a RootObjects,
     pub now: DateTime<Utc>,
+    /// With `--all-versions`: current objects per deployment, whose `objects`/`bytes`
+    /// then count every version and delete marker.
+    pub current: Option<&'a HashMap<String, CurrentStats>>,
 }
 
 #[derive(Serialize)]
@@ -52,6 +58,10 @@ struct JsonDeployment<'a> {
     oldest: String,
     action: &'a str,
     reason: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    current_objects: Option<u64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    current_bytes: Option<u64>,
 }
 
 fn timestamp(time: DateTime<Utc>) -> String {
@@ -62,15 +72,22 @@ fn json_deployments<'a>(view: &'a PlanView<'a>) -> Vec<JsonDeployment<'a>> {
     view.plan
         .entries
         .iter()
-        .map(|e| JsonDeployment {
-            name: &e.deployment.name,
-            prefix: &e.deployment.prefix,
-            objects: e.deployment.objects,
-            bytes: e.deployment.bytes,
-            newest: timestamp(e.deployment.newest),
-            oldest: timestamp(e.deployment.oldest),
-            action: e.action.as_str(),
-            reason: e.reason.as_str(),
+        .map(|e| {
+            let current = view
+                .current
+                .map(|c| c.get(&e.deployment.name).copied().unwrap_or_default());
+            JsonDeployment {
+                name: &e.deployment.name,
+                prefix: &e.deployment.prefix,
+                objects: e.deployment.objects,
+                bytes: e.deployment.bytes,
+                newest: timestamp(e.deployment.newest),
+                oldest: timestamp(e.deployment.oldest),
+                action: e.action.as_str(),
+                reason: e.reason.as_str(),
+                current_objects: current.map(|c| c.objects),
+                current_bytes: current.map(|c| c.bytes),
+            }
         })
         .collect()
 }
@@ -99,18 +116,44 @@ pub fn write_csv(out: &mut dyn Write, view: &PlanView<'_>) -> std::io::Result<()
         writer.serialize(row)?;
     }
     if view.plan.entries.is_empty() {
-        writer.write_record(["name", "prefix", "objects", "bytes", "newest", "oldest", "action", "reason"])?;
+        writer.write_record([
+            "name", "prefix", "objects", "bytes", "newest", "oldest", "action", "reason",
+        ])?;
     }
     writer.flush()
 }
 
 pub fn write_table(out: &mut dyn Write, view: &PlanView<'_>) -> std::io::Result<()> {
-    writeln!(out, "bucket      s3://{}/{}  ({})", view.bucket, view.root, view.endpoint)?;
+    writeln!(
+        out,
+        "bucket      s3://{}/{}  ({})",
+        view.bucket, view.root, view.endpoint
+    )?;
     writeln!(out, "versioning  {}", view.versioning.as_str())?;
+    if view.current.is_some() {
+        writeln!(
+            out,
+            "counting    every version and delete marker (--all-versions)"
+        )?;
+    }
     writeln!(out, "rule        {}", view.rule.describe())?;
     writeln!(out)?;
 
-    let headers = ["ACTION", "REASON", "NAME", "AGE", "SIZE", "OBJECTS", "NEWEST"];
+    let headers = if view.current.is_some() {
+        [
+            "ACTION",
+            "REASON",
+            "NAME",
+            "AGE",
+            "ALL VERSIONS",
+            "VERSIONS",
+            "CURRENT",
+        ]
+    } else {
+        [
+            "ACTION", "REASON", "NAME", "AGE", "SIZE", "OBJECTS", "NEWEST",
+        ]
+    };
     let rows: Vec<[String; 7]> = view
         .plan
         .entries
@@ -124,12 +167,19 @@ pub fn write_table(out: &mut dyn Write, view: &PlanView<'_>) -> std::io::Result<
                 format_age(time, view.now),
                 bytes(e.deployment.bytes),
                 count(e.deployment.objects),
-                timestamp(e.deployment.newest),
+                match view.current {
+                    Some(current) => bytes(current.get(&e.deployment.name).map_or(0, |c| c.bytes)),
+                    None => timestamp(e.deployment.newest),
+                },
             ]
         })
         .collect();
     if rows.is_empty() {
-        writeln!(out, "No deployments under s3://{}/{}.", view.bucket, view.root)?;
+        writeln!(
+            out,
+            "No deployments under s3://{}/{}.",
+            view.bucket, view.root
+        )?;
     } else {
         let mut widths = headers.map(|h| h.chars().count());
         for row in &rows {
@@ -138,7 +188,15 @@ pub fn write_table(out: &mut dyn Write, view: &PlanView<'_>) -> std::io::Result<
             }
         }
         // Numbers right-aligned, text left-aligned.
-        let right = [false, false, false, true, true, true, false];
+        let right = [
+            false,
+            false,
+            false,
+            true,
+            true,
+            true,
+            view.current.is_some(),
+        ];
         let line = |cells: &[String]| {
             cells
                 .iter()
@@ -163,9 +221,14 @@ pub fn write_table(out: &mut dyn Write, view: &PlanView<'_>) -> std::io::Result<
     writeln!(out)?;
 
     let s = view.plan.summary();
+    let things = if view.current.is_some() {
+        "versions and delete markers"
+    } else {
+        "objects"
+    };
     writeln!(
         out,
-        "{} deployments: keep {}, delete {} ({} objects, {}).",
+        "{} deployments: keep {}, delete {} ({} {things}, {}).",
         s.deployments,
         s.keep,
         s.delete,
@@ -180,7 +243,12 @@ pub fn write_table(out: &mut dyn Write, view: &PlanView<'_>) -> std::io::Result<
             bytes(view.root_objects.bytes)
         )?;
     }
-    if s.delete > 0 && view.versioning.keeps_old_versions() {
+    if s.delete > 0 && view.current.is_some() {
+        writeln!(
+            out,
+            "--all-versions: every version and delete marker of the deleted deployments is removed for good."
+        )?;
+    } else if s.delete > 0 && view.versioning.keeps_old_versions() {
         writeln!(out, "{}", versioning_warning(view.versioning))?;
     }
     Ok(())
@@ -189,7 +257,7 @@ pub fn write_table(out: &mut dyn Write, view: &PlanView<'_>) -> std::io::Result<
 pub fn versioning_warning(versioning: Versioning) -> String {
     format!(
         "Note: versioning is {} on this bucket: deleting only adds delete markers; the old \
-         versions stay and nothing is reclaimed.",
+         versions stay and nothing is reclaimed. Use --all-versions to delete every version.",
         versioning.as_str()
     )
 }
@@ -203,7 +271,11 @@ pub fn delete_names(plan: &Plan, limit: usize) -> String {
         .map(|e| printable(&e.deployment.name).into_owned())
         .collect();
     if names.len() > limit {
-        format!("{}, … and {} more", names[..limit].join(", "), names.len() - limit)
+        format!(
+            "{}, … and {} more",
+            names[..limit].join(", "),
+            names.len() - limit
+        )
     } else {
         names.join(", ")
     }

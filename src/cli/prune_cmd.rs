@@ -9,9 +9,11 @@ use super::failure::{CommandResult, Failure};
 use super::plan_output::{delete_names, write_table, PlanView};
 use super::session::{list_target, target};
 use crate::engine::audit::{default_audit_path, AuditLog};
-use crate::engine::deletion::{delete_deployments, DeleteOptions, DeletionEvent, DeletionReport, OutcomeStatus};
+use crate::engine::deletion::{
+    delete_deployments, DeleteOptions, DeletionEvent, DeletionReport, OutcomeStatus,
+};
 use crate::engine::deployment::Deployment;
-use crate::engine::drift::recheck;
+use crate::engine::drift::{recheck, recheck_all_versions};
 use crate::engine::listing::ListingOptions;
 use crate::engine::plan::Plan;
 use crate::engine::stop::StopSignal;
@@ -20,7 +22,9 @@ use crate::format::{bytes, count, printable};
 pub async fn run(global: &GlobalArgs, args: &PruneArgs) -> CommandResult {
     let target = target(global)?;
     if args.batches_in_flight == 0 {
-        return Err(Failure::Usage("--batches-in-flight must be at least 1".into()));
+        return Err(Failure::Usage(
+            "--batches-in-flight must be at least 1".into(),
+        ));
     }
     let interactive = std::io::stdin().is_terminal();
     if !args.yes && !args.dry_run && !interactive {
@@ -42,6 +46,7 @@ pub async fn run(global: &GlobalArgs, args: &PruneArgs) -> CommandResult {
         plan: &plan,
         root_objects: &listed.inventory.root_objects,
         now,
+        current: listed.current.as_ref(),
     };
     write_table(&mut std::io::stdout().lock(), &view)
         .map_err(|e| Failure::Runtime(format!("cannot write the plan: {e}")))?;
@@ -64,7 +69,10 @@ pub async fn run(global: &GlobalArgs, args: &PruneArgs) -> CommandResult {
 
     let audit_path = global.audit_log.clone().unwrap_or_else(default_audit_path);
     let audit = AuditLog::open(&audit_path).map_err(|e| {
-        Failure::Runtime(format!("cannot open the audit log {}: {e}; nothing was deleted", audit_path.display()))
+        Failure::Runtime(format!(
+            "cannot open the audit log {}: {e}; nothing was deleted",
+            audit_path.display()
+        ))
     })?;
     let planned: Vec<Deployment> = plan.entries.iter().map(|e| e.deployment.clone()).collect();
     let confirmed: Vec<Deployment> = plan.to_delete().map(|e| e.deployment.clone()).collect();
@@ -72,9 +80,33 @@ pub async fn run(global: &GlobalArgs, args: &PruneArgs) -> CommandResult {
         root: target.root.clone(),
         concurrency: target.list_concurrency,
     };
-    let checked = recheck(&listed.bucket, &listing, Some(&target.rule), &planned, &confirmed, Utc::now()).await?;
+    let checked = if target.all_versions {
+        recheck_all_versions(
+            &listed.bucket,
+            &listing,
+            Some(&target.rule),
+            &planned,
+            &confirmed,
+            Utc::now(),
+        )
+        .await?
+    } else {
+        recheck(
+            &listed.bucket,
+            &listing,
+            Some(&target.rule),
+            &planned,
+            &confirmed,
+            Utc::now(),
+        )
+        .await?
+    };
     for skipped in &checked.skipped {
-        eprintln!("warning: not deleting {}: {}", printable(&skipped.name), skipped.reason);
+        eprintln!(
+            "warning: not deleting {}: {}",
+            printable(&skipped.name),
+            skipped.reason
+        );
     }
     let targets = checked.confirmed;
     if targets.is_empty() {
@@ -87,10 +119,13 @@ pub async fn run(global: &GlobalArgs, args: &PruneArgs) -> CommandResult {
     let progress = DeletionProgress::new(&targets, summary.delete_objects);
     let options = DeleteOptions {
         batches_in_flight: args.batches_in_flight,
+        base_backoff: args.retry_backoff,
+        all_versions: target.all_versions,
         ..DeleteOptions::default()
     };
     let on_event = |event: DeletionEvent| progress.apply(&targets, event);
-    let result = delete_deployments(&listed.bucket, &targets, &options, &audit, &stop, &on_event).await;
+    let result =
+        delete_deployments(&listed.bucket, &targets, &options, &audit, &stop, &on_event).await;
     ctrl_c.abort();
     progress.finish();
     let report = result?;
@@ -172,7 +207,11 @@ impl DeletionProgress {
 
     fn apply(&self, targets: &[Deployment], event: DeletionEvent) {
         match event {
-            DeletionEvent::Progress { deleted_objects, deleted_bytes, .. } => {
+            DeletionEvent::Progress {
+                deleted_objects,
+                deleted_bytes,
+                ..
+            } => {
                 let mut done = self.bytes_done.lock().unwrap_or_else(|e| e.into_inner());
                 *done += deleted_bytes;
                 if let Some(bar) = &self.bar {
@@ -188,7 +227,7 @@ impl DeletionProgress {
                 let line = format!("retrying {keys} keys after {code}");
                 match &self.bar {
                     Some(bar) => bar.set_message(line),
-                    None => tracing::info!("{line}"),
+                    None => eprintln!("{line}"),
                 }
             }
             DeletionEvent::Finished { index, outcome } => {
@@ -224,7 +263,11 @@ fn status_word(status: OutcomeStatus) -> &'static str {
 }
 
 fn report_outcome(report: &DeletionReport, audit_path: &std::path::Path) -> CommandResult {
-    let done = report.outcomes.iter().filter(|o| o.status == OutcomeStatus::Deleted).count();
+    let done = report
+        .outcomes
+        .iter()
+        .filter(|o| o.status == OutcomeStatus::Deleted)
+        .count();
     println!(
         "Deleted {} of {} deployments: {} objects, {}. Audit log: {}",
         done,
@@ -247,10 +290,18 @@ fn report_outcome(report: &DeletionReport, audit_path: &std::path::Path) -> Comm
         if !outcome.failed_keys.is_empty() {
             line.push_str(&format!(", {} failed", outcome.failed_keys.len()));
             for failed in outcome.failed_keys.iter().take(3) {
-                line.push_str(&format!("\n      {} ({}: {})", printable(&failed.key), failed.code, failed.message));
+                line.push_str(&format!(
+                    "\n      {} ({}: {})",
+                    printable(&failed.key),
+                    failed.code,
+                    failed.message
+                ));
             }
             if outcome.failed_keys.len() > 3 {
-                line.push_str(&format!("\n      … and {} more (see the audit log)", outcome.failed_keys.len() - 3));
+                line.push_str(&format!(
+                    "\n      … and {} more (see the audit log)",
+                    outcome.failed_keys.len() - 3
+                ));
             }
         }
         if let Some(error) = &outcome.error {
@@ -259,7 +310,11 @@ fn report_outcome(report: &DeletionReport, audit_path: &std::path::Path) -> Comm
         lines.push(line);
     }
     println!("Not deleted:\n{}", lines.join("\n"));
-    let why = if report.stopped { "stopped before the end" } else { "some deletions failed" };
+    let why = if report.stopped {
+        "stopped before the end"
+    } else {
+        "some deletions failed"
+    };
     Err(Failure::Runtime(format!(
         "{why}: {} deployments were not fully deleted (listed above); run the same command again to retry",
         report.incomplete().count()

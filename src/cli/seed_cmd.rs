@@ -36,7 +36,8 @@ pub async fn run(global: &GlobalArgs, args: &SeedArgs) -> CommandResult {
 
     let bar = std::io::stderr().is_terminal().then(|| {
         ProgressBar::new(objects).with_style(
-            ProgressStyle::with_template("{bar:30} {pos}/{len} objects · {per_sec}").expect("valid template"),
+            ProgressStyle::with_template("{bar:30} {pos}/{len} objects · {per_sec}")
+                .expect("valid template"),
         )
     });
     let uploaded = AtomicU64::new(0);

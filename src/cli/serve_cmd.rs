@@ -10,9 +10,12 @@ pub async fn run(args: &ServeArgs) -> CommandResult {
         data_dir: args.data_dir.clone(),
         ..ServerConfig::default()
     };
-    let server = start(config.clone())
-        .await
-        .map_err(|e| Failure::Runtime(format!("cannot start the server on 127.0.0.1:{}: {e}", args.port)))?;
+    let server = start(config.clone()).await.map_err(|e| {
+        Failure::Runtime(format!(
+            "cannot start the server on 127.0.0.1:{}: {e}",
+            args.port
+        ))
+    })?;
     for name in &args.create_buckets {
         create_bucket(&server, &config, name).await?;
     }
@@ -30,7 +33,10 @@ pub async fn run(args: &ServeArgs) -> CommandResult {
     println!();
     println!("Use it with:");
     println!("  export AWS_ENDPOINT_URL={endpoint}");
-    println!("  export AWS_ACCESS_KEY_ID={} AWS_SECRET_ACCESS_KEY={} AWS_REGION={}", config.access_key, config.secret_key, config.region);
+    println!(
+        "  export AWS_ACCESS_KEY_ID={} AWS_SECRET_ACCESS_KEY={} AWS_REGION={}",
+        config.access_key, config.secret_key, config.region
+    );
     println!("  s3prune seed --bucket demo --create-bucket && s3prune plan --bucket demo --keep 3");
     println!();
     println!("Ctrl-C stops the server.");

@@ -1,5 +1,6 @@
 //! What `plan`, `prune` and the TUI share: checking the flags, connecting, listing.
 
+use std::collections::HashMap;
 use std::io::IsTerminal;
 
 use indicatif::{ProgressBar, ProgressStyle};
@@ -9,8 +10,11 @@ use super::failure::Failure;
 use crate::engine::bucket::{Bucket, Versioning};
 use crate::engine::bucket_name::validate_bucket_name;
 use crate::engine::connection::{connect, ConnectionOptions};
-use crate::engine::listing::{list_deployments, normalise_root, Inventory, ListingEvent, ListingOptions};
+use crate::engine::listing::{
+    list_deployments, normalise_root, Inventory, ListingEvent, ListingOptions,
+};
 use crate::engine::rule::Rule;
+use crate::engine::versions::{list_deployments_all_versions, CurrentStats};
 
 /// The checked flags: a valid bucket name, a root prefix, a rule.
 pub struct Target {
@@ -19,6 +23,7 @@ pub struct Target {
     pub rule: Rule,
     pub connection: ConnectionOptions,
     pub list_concurrency: usize,
+    pub all_versions: bool,
 }
 
 pub fn require_bucket(global: &GlobalArgs) -> Result<String, Failure> {
@@ -37,7 +42,12 @@ pub fn require_rule(global: &GlobalArgs) -> Result<Rule, Failure> {
                 .into(),
         )
     })?;
-    Ok(Rule::new(keep, global.older_than, global.protect.clone(), global.age_by)?)
+    Ok(Rule::new(
+        keep,
+        global.older_than,
+        global.protect.clone(),
+        global.age_by,
+    )?)
 }
 
 pub fn connection_options(global: &GlobalArgs) -> ConnectionOptions {
@@ -57,6 +67,7 @@ pub fn target(global: &GlobalArgs) -> Result<Target, Failure> {
         root: normalise_root(global.prefix.as_deref()),
         connection: connection_options(global),
         list_concurrency: global.list_concurrency,
+        all_versions: global.all_versions,
     })
 }
 
@@ -65,6 +76,9 @@ pub struct Listed {
     pub bucket: Bucket,
     pub versioning: Versioning,
     pub inventory: Inventory,
+    /// With `--all-versions`: each deployment's current objects (its `objects` and
+    /// `bytes` then count every version).
+    pub current: Option<HashMap<String, CurrentStats>>,
 }
 
 /// Connects, checks the bucket is there and readable, and lists every deployment, with a
@@ -76,10 +90,12 @@ pub async fn list_target(target: &Target) -> Result<Listed, Failure> {
     let versioning = bucket.versioning().await?;
 
     let spinner = if std::io::stderr().is_terminal() {
-        let bar = ProgressBar::new_spinner().with_style(
-            ProgressStyle::with_template("{spinner} {msg}").expect("valid template"),
-        );
-        bar.set_message(format!("listing s3://{}/{}", target.bucket_name, target.root));
+        let bar = ProgressBar::new_spinner()
+            .with_style(ProgressStyle::with_template("{spinner} {msg}").expect("valid template"));
+        bar.set_message(format!(
+            "listing s3://{}/{}",
+            target.bucket_name, target.root
+        ));
         bar.enable_steady_tick(std::time::Duration::from_millis(100));
         Some(bar)
     } else {
@@ -89,20 +105,33 @@ pub async fn list_target(target: &Target) -> Result<Listed, Failure> {
     let on_event = |event: ListingEvent| {
         if let (Some(bar), ListingEvent::Listed(_)) = (&spinner, event) {
             let n = listed.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1;
-            bar.set_message(format!("listing s3://{}/{}: {n} deployments", target.bucket_name, target.root));
+            bar.set_message(format!(
+                "listing s3://{}/{}: {n} deployments",
+                target.bucket_name, target.root
+            ));
         }
     };
     let options = ListingOptions {
         root: target.root.clone(),
         concurrency: target.list_concurrency,
     };
-    let result = list_deployments(&bucket, &options, &on_event).await;
+    let result = if target.all_versions {
+        list_deployments_all_versions(&bucket, &options, &on_event)
+            .await
+            .map(|v| (v.inventory, Some(v.current)))
+    } else {
+        list_deployments(&bucket, &options, &on_event)
+            .await
+            .map(|i| (i, None))
+    };
     if let Some(bar) = spinner {
         bar.finish_and_clear();
     }
+    let (inventory, current) = result?;
     Ok(Listed {
         bucket,
         versioning,
-        inventory: result?,
+        inventory,
+        current,
     })
 }

@@ -88,7 +88,10 @@ mod tests {
     #[test]
     fn future_times_are_just_now() {
         let now = Utc::now();
-        assert_eq!(format_age(now + chrono::Duration::hours(1), now), "just now");
+        assert_eq!(
+            format_age(now + chrono::Duration::hours(1), now),
+            "just now"
+        );
         assert_eq!(format_age(now - chrono::Duration::hours(1), now), "1h");
     }
 }

@@ -75,7 +75,9 @@ impl AuditLog {
         for (key, version, result) in entries {
             let (result, error) = match result {
                 AuditResult::Deleted => ("deleted", None),
-                AuditResult::Failed { code, message } => ("failed", Some(format!("{code}: {message}"))),
+                AuditResult::Failed { code, message } => {
+                    ("failed", Some(format!("{code}: {message}")))
+                }
             };
             let record = AuditRecord {
                 time: time.clone(),
@@ -105,12 +107,22 @@ mod tests {
             "b",
             [
                 ("d/a b.txt", None, AuditResult::Deleted),
-                ("d/x", Some("v1"), AuditResult::Failed { code: "AccessDenied", message: "no" }),
+                (
+                    "d/x",
+                    Some("v1"),
+                    AuditResult::Failed {
+                        code: "AccessDenied",
+                        message: "no",
+                    },
+                ),
             ],
         )
         .unwrap();
         let text = std::fs::read_to_string(&path).unwrap();
-        let lines: Vec<serde_json::Value> = text.lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+        let lines: Vec<serde_json::Value> = text
+            .lines()
+            .map(|l| serde_json::from_str(l).unwrap())
+            .collect();
         assert_eq!(lines.len(), 2);
         assert_eq!(lines[0]["key"], "d/a b.txt");
         assert_eq!(lines[0]["result"], "deleted");

@@ -178,7 +178,9 @@ impl Bucket {
         let encoded = reply.encoding_type() == Some(&EncodingType::Url);
         let decode = |text: &str| -> Result<String, EngineError> {
             if encoded {
-                url_decode(text).ok_or_else(|| EngineError::Other(format!("the server sent a badly encoded key: {text:?}")))
+                url_decode(text).ok_or_else(|| {
+                    EngineError::Other(format!("the server sent a badly encoded key: {text:?}"))
+                })
             } else {
                 Ok(text.to_string())
             }
@@ -233,7 +235,9 @@ impl Bucket {
         let encoded = reply.encoding_type() == Some(&EncodingType::Url);
         let decode = |text: &str| -> Result<String, EngineError> {
             if encoded {
-                url_decode(text).ok_or_else(|| EngineError::Other(format!("the server sent a badly encoded key: {text:?}")))
+                url_decode(text).ok_or_else(|| {
+                    EngineError::Other(format!("the server sent a badly encoded key: {text:?}"))
+                })
             } else {
                 Ok(text.to_string())
             }
@@ -270,7 +274,10 @@ impl Bucket {
             .collect::<Result<Vec<_>, _>>()?;
         let next = if reply.is_truncated().unwrap_or(false) {
             match reply.next_key_marker() {
-                Some(key) => Some((decode(key)?, reply.next_version_id_marker().map(str::to_string))),
+                Some(key) => Some((
+                    decode(key)?,
+                    reply.next_version_id_marker().map(str::to_string),
+                )),
                 None => None,
             }
         } else {
@@ -405,7 +412,14 @@ impl Bucket {
         }
         match self.client.create_bucket().bucket(&self.name).send().await {
             Ok(_) => Ok(()),
-            Err(e) if matches!(e.as_service_error().and_then(|s| s.meta().code()), Some("BucketAlreadyOwnedByYou")) => Ok(()),
+            Err(e)
+                if matches!(
+                    e.as_service_error().and_then(|s| s.meta().code()),
+                    Some("BucketAlreadyOwnedByYou")
+                ) =>
+            {
+                Ok(())
+            }
             Err(e) => Err(classify(e, &self.context())),
         }
     }
@@ -440,7 +454,8 @@ impl Bucket {
 /// most control characters, and parsers normalise CR and LF, so such keys are deleted one
 /// by one instead.
 pub fn is_xml_safe(key: &str) -> bool {
-    !key.chars().any(|c| c.is_control() || c == '\u{FFFE}' || c == '\u{FFFF}')
+    !key.chars()
+        .any(|c| c.is_control() || c == '\u{FFFE}' || c == '\u{FFFF}')
 }
 
 /// Decodes S3's `encoding-type=url` form: `%XX` escapes and `+` for a space (a literal
@@ -480,7 +495,10 @@ mod tests {
     #[test]
     fn url_decoding_follows_s3() {
         assert_eq!(url_decode("a%20b+c%2Bd").as_deref(), Some("a b c+d"));
-        assert_eq!(url_decode("evil%1B%5B2J/x").as_deref(), Some("evil\u{1b}[2J/x"));
+        assert_eq!(
+            url_decode("evil%1B%5B2J/x").as_deref(),
+            Some("evil\u{1b}[2J/x")
+        );
         assert_eq!(url_decode("%E6%97%A5").as_deref(), Some("日"));
         assert_eq!(url_decode("bad%2"), None);
         assert_eq!(url_decode("bad%zz"), None);

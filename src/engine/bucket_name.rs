@@ -5,9 +5,14 @@ pub fn validate_bucket_name(name: &str) -> Result<(), String> {
         Some("must be 3 to 63 characters long")
     } else if name.chars().any(|c| c.is_ascii_uppercase()) {
         Some("must not contain uppercase letters")
-    } else if !name.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '.' || c == '-') {
+    } else if !name
+        .chars()
+        .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '.' || c == '-')
+    {
         Some("may contain only lowercase letters, digits, dots and hyphens")
-    } else if !name.starts_with(|c: char| c.is_ascii_alphanumeric()) || !name.ends_with(|c: char| c.is_ascii_alphanumeric()) {
+    } else if !name.starts_with(|c: char| c.is_ascii_alphanumeric())
+        || !name.ends_with(|c: char| c.is_ascii_alphanumeric())
+    {
         Some("must begin and end with a letter or digit")
     } else if name.contains("..") {
         Some("must not contain two adjacent dots")
@@ -28,14 +33,31 @@ mod tests {
 
     #[test]
     fn valid_names() {
-        for name in ["abc", "my-bucket", "my.bucket.with.dots", "b1-2-3", &"a".repeat(63)] {
+        for name in [
+            "abc",
+            "my-bucket",
+            "my.bucket.with.dots",
+            "b1-2-3",
+            &"a".repeat(63),
+        ] {
             assert!(validate_bucket_name(name).is_ok(), "{name}");
         }
     }
 
     #[test]
     fn invalid_names() {
-        for name in ["ab", "MyBucket", "my_bucket", "-bucket", "bucket-", "a..b", "192.168.1.1", "s3://b", "", &"a".repeat(64)] {
+        for name in [
+            "ab",
+            "MyBucket",
+            "my_bucket",
+            "-bucket",
+            "bucket-",
+            "a..b",
+            "192.168.1.1",
+            "s3://b",
+            "",
+            &"a".repeat(64),
+        ] {
             assert!(validate_bucket_name(name).is_err(), "{name}");
         }
     }

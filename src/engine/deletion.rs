@@ -48,7 +48,10 @@ pub enum DeletionEvent {
     /// A retryable failure; the keys go again after a pause.
     Retrying { code: String, keys: usize },
     /// Deployment `index` is finished (fully or not): see its outcome.
-    Finished { index: usize, outcome: DeploymentOutcome },
+    Finished {
+        index: usize,
+        outcome: DeploymentOutcome,
+    },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -84,7 +87,9 @@ pub struct DeletionReport {
 
 impl DeletionReport {
     pub fn all_deleted(&self) -> bool {
-        self.outcomes.iter().all(|o| o.status == OutcomeStatus::Deleted)
+        self.outcomes
+            .iter()
+            .all(|o| o.status == OutcomeStatus::Deleted)
     }
 
     pub fn deleted_objects(&self) -> u64 {
@@ -96,7 +101,9 @@ impl DeletionReport {
     }
 
     pub fn incomplete(&self) -> impl Iterator<Item = &DeploymentOutcome> {
-        self.outcomes.iter().filter(|o| o.status != OutcomeStatus::Deleted)
+        self.outcomes
+            .iter()
+            .filter(|o| o.status != OutcomeStatus::Deleted)
     }
 }
 
@@ -137,13 +144,17 @@ pub async fn delete_deployments(
         check_target(target)?;
     }
     let mut progress: Vec<Progress> = targets.iter().map(|_| Progress::default()).collect();
-    let (page_tx, mut page_rx) = mpsc::channel::<ListerMessage>(options.batches_in_flight.max(1) * 2);
+    let (page_tx, mut page_rx) =
+        mpsc::channel::<ListerMessage>(options.batches_in_flight.max(1) * 2);
 
     let listers = async move {
         stream::iter(targets.iter().enumerate())
             .for_each_concurrent(options.listing_concurrency.max(1), |(index, target)| {
                 let page_tx = page_tx.clone();
-                async move { list_for_deletion(bucket, index, target, options.all_versions, stop, page_tx).await }
+                async move {
+                    list_for_deletion(bucket, index, target, options.all_versions, stop, page_tx)
+                        .await
+                }
             })
             .await;
     };
@@ -209,7 +220,8 @@ pub async fn delete_deployments(
 
 fn check_target(target: &Deployment) -> Result<(), EngineError> {
     let suffix_ok = target.prefix.ends_with('/') && target.prefix.len() > 1;
-    let name_ok = !target.name.contains('/') && target.prefix.ends_with(&format!("{}/", target.name));
+    let name_ok =
+        !target.name.contains('/') && target.prefix.ends_with(&format!("{}/", target.name));
     if suffix_ok && name_ok {
         Ok(())
     } else {
@@ -240,12 +252,23 @@ async fn list_for_deletion(
             break Some("stopped before it was fully listed".to_string());
         }
         let (found, more) = if all_versions {
-            match bucket.list_versions_page(&target.prefix, None, marker.take()).await {
+            match bucket
+                .list_versions_page(&target.prefix, None, marker.take())
+                .await
+            {
                 Ok(page) => {
                     let found: Vec<(ObjectRef, u64)> = page
                         .versions
                         .into_iter()
-                        .map(|v| (ObjectRef { key: v.key, version_id: v.version_id }, v.size))
+                        .map(|v| {
+                            (
+                                ObjectRef {
+                                    key: v.key,
+                                    version_id: v.version_id,
+                                },
+                                v.size,
+                            )
+                        })
                         .collect();
                     marker = page.next;
                     (found, marker.is_some())
@@ -258,7 +281,15 @@ async fn list_for_deletion(
                     let found = page
                         .objects
                         .into_iter()
-                        .map(|o| (ObjectRef { key: o.key, version_id: None }, o.size))
+                        .map(|o| {
+                            (
+                                ObjectRef {
+                                    key: o.key,
+                                    version_id: None,
+                                },
+                                o.size,
+                            )
+                        })
                         .collect();
                     token = page.next_token;
                     (found, token.is_some())
@@ -269,7 +300,11 @@ async fn list_for_deletion(
         let keys: Vec<PendingKey> = found
             .into_iter()
             .filter(|(o, _)| o.key.starts_with(&target.prefix))
-            .map(|(object, size)| PendingKey { index, object, size })
+            .map(|(object, size)| PendingKey {
+                index,
+                object,
+                size,
+            })
             .collect();
         if !keys.is_empty() && pages.send(ListerMessage::Keys(keys)).await.is_err() {
             return;
@@ -406,7 +441,9 @@ fn error_code(error: &EngineError) -> String {
 
 /// Exponential backoff with full jitter, capped at 10 s.
 fn backoff(base: Duration, round: u32) -> Duration {
-    let ceiling = base.saturating_mul(1 << round.min(6)).min(Duration::from_secs(10));
+    let ceiling = base
+        .saturating_mul(1 << round.min(6))
+        .min(Duration::from_secs(10));
     ceiling.mul_f64(0.5 + rand::random::<f64>() * 0.5)
 }
 
@@ -419,10 +456,13 @@ fn apply_batch(
     audit: &AuditLog,
     on_event: &(dyn Fn(DeletionEvent) + Send + Sync),
 ) -> Result<Vec<usize>, EngineError> {
-    let deleted = result
-        .deleted
-        .iter()
-        .map(|k| (k.object.key.as_str(), k.object.version_id.as_deref(), AuditResult::Deleted));
+    let deleted = result.deleted.iter().map(|k| {
+        (
+            k.object.key.as_str(),
+            k.object.version_id.as_deref(),
+            AuditResult::Deleted,
+        )
+    });
     let failed = result.failed.iter().map(|(k, e)| {
         (
             k.object.key.as_str(),
@@ -435,7 +475,12 @@ fn apply_batch(
     });
     audit
         .record(bucket_name, deleted.chain(failed))
-        .map_err(|e| EngineError::Other(format!("cannot write the audit log {}: {e}", audit.path().display())))?;
+        .map_err(|e| {
+            EngineError::Other(format!(
+                "cannot write the audit log {}: {e}",
+                audit.path().display()
+            ))
+        })?;
 
     let mut touched: Vec<usize> = Vec::new();
     let mut deltas: std::collections::BTreeMap<usize, (u64, u64, u64)> = Default::default();
@@ -496,10 +541,18 @@ fn finish_if_done(
 }
 
 fn outcome_of(target: &Deployment, p: Progress, stopped: bool) -> DeploymentOutcome {
-    let complete = p.listing_done && p.listing_error.is_none() && p.outstanding == 0 && p.failed_keys.is_empty();
+    let complete = p.listing_done
+        && p.listing_error.is_none()
+        && p.outstanding == 0
+        && p.failed_keys.is_empty();
     let status = if complete {
         OutcomeStatus::Deleted
-    } else if stopped && p.failed_keys.is_empty() && p.listing_error.as_deref().is_none_or(|e| e.starts_with("stopped")) {
+    } else if stopped
+        && p.failed_keys.is_empty()
+        && p.listing_error
+            .as_deref()
+            .is_none_or(|e| e.starts_with("stopped"))
+    {
         OutcomeStatus::Stopped
     } else if p.deleted_objects > 0 {
         OutcomeStatus::Partial

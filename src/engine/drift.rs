@@ -71,7 +71,10 @@ async fn recheck_in_scope(
         planned.iter().map(|d| d.name.clone()).collect()
     } else {
         let (prefixes, _) = discover(bucket, &options.root).await?;
-        prefixes.iter().map(|p| deployment_name(&options.root, p)).collect()
+        prefixes
+            .iter()
+            .map(|p| deployment_name(&options.root, p))
+            .collect()
     };
 
     let fresh: Vec<(Deployment, Option<Deployment>)> = stream::iter(confirmed.iter().cloned())
@@ -107,7 +110,9 @@ async fn recheck_in_scope(
                 name: target.name,
                 reason: format!(
                     "it changed since the plan: an object was written at {}",
-                    current.newest.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+                    current
+                        .newest
+                        .to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
                 ),
             }),
             Some(current) => {

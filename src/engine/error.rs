@@ -10,7 +10,9 @@ pub enum EngineError {
     AccessDenied { bucket: String, detail: String },
     #[error("no AWS credentials found: set AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, use --profile, or run `aws sso login` ({detail})")]
     NoCredentials { detail: String },
-    #[error("cannot reach the S3 endpoint {endpoint}: {detail}. Check --endpoint-url and the network.")]
+    #[error(
+        "cannot reach the S3 endpoint {endpoint}: {detail}. Check --endpoint-url and the network."
+    )]
     Unreachable { endpoint: String, detail: String },
     #[error("the S3 endpoint {endpoint} did not answer in time ({detail}); raise --timeout if it is just slow")]
     Timeout { endpoint: String, detail: String },
@@ -63,7 +65,10 @@ pub struct ErrorContext<'a> {
     pub endpoint: &'a str,
 }
 
-pub fn classify<E>(err: SdkError<E, aws_sdk_s3::config::http::HttpResponse>, ctx: &ErrorContext<'_>) -> EngineError
+pub fn classify<E>(
+    err: SdkError<E, aws_sdk_s3::config::http::HttpResponse>,
+    ctx: &ErrorContext<'_>,
+) -> EngineError
 where
     E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
 {
@@ -83,49 +88,87 @@ where
             if status == 404 {
                 EngineError::NoSuchBucket { bucket, endpoint }
             } else if status == 403 {
-                EngineError::AccessDenied { bucket, detail: "HTTP 403".into() }
+                EngineError::AccessDenied {
+                    bucket,
+                    detail: "HTTP 403".into(),
+                }
             } else {
                 EngineError::NotS3 { endpoint, status }
             }
         }
-        SdkError::TimeoutError(_) => EngineError::Timeout { endpoint, detail: innermost.clone() },
+        SdkError::TimeoutError(_) => EngineError::Timeout {
+            endpoint,
+            detail: innermost.clone(),
+        },
         SdkError::DispatchFailure(dispatch) if mentions_credentials(&detail) => {
             let _ = dispatch;
-            EngineError::NoCredentials { detail: innermost.clone() }
+            EngineError::NoCredentials {
+                detail: innermost.clone(),
+            }
         }
-        SdkError::DispatchFailure(dispatch) if dispatch.is_timeout() => {
-            EngineError::Timeout { endpoint, detail: innermost.clone() }
-        }
-        SdkError::DispatchFailure(dispatch) if dispatch.is_io() => {
-            EngineError::Unreachable { endpoint, detail: innermost.clone() }
-        }
-        _ if mentions_credentials(&detail) => EngineError::NoCredentials { detail: innermost.clone() },
+        SdkError::DispatchFailure(dispatch) if dispatch.is_timeout() => EngineError::Timeout {
+            endpoint,
+            detail: innermost.clone(),
+        },
+        SdkError::DispatchFailure(dispatch) if dispatch.is_io() => EngineError::Unreachable {
+            endpoint,
+            detail: innermost.clone(),
+        },
+        _ if mentions_credentials(&detail) => EngineError::NoCredentials {
+            detail: innermost.clone(),
+        },
         _ => EngineError::Other(detail),
     }
 }
 
-fn classify_service(code: String, status: u16, message: String, bucket: String, endpoint: String) -> EngineError {
+fn classify_service(
+    code: String,
+    status: u16,
+    message: String,
+    bucket: String,
+    endpoint: String,
+) -> EngineError {
     match code.as_str() {
         "NoSuchBucket" | "NotFound" => EngineError::NoSuchBucket { bucket, endpoint },
-        "AccessDenied" | "AllAccessDisabled" | "InvalidAccessKeyId" | "SignatureDoesNotMatch" | "Forbidden" => {
-            let detail = if message.is_empty() { code } else { format!("{code}: {message}") };
+        "AccessDenied"
+        | "AllAccessDisabled"
+        | "InvalidAccessKeyId"
+        | "SignatureDoesNotMatch"
+        | "Forbidden" => {
+            let detail = if message.is_empty() {
+                code
+            } else {
+                format!("{code}: {message}")
+            };
             EngineError::AccessDenied { bucket, detail }
         }
-        "ExpiredToken" | "InvalidToken" => EngineError::NoCredentials { detail: format!("{code}: {message}") },
+        "ExpiredToken" | "InvalidToken" => EngineError::NoCredentials {
+            detail: format!("{code}: {message}"),
+        },
         c if is_retryable_code(c) && (status == 503 || status == 429 || c == "SlowDown") => {
             EngineError::Throttled { code }
         }
         _ if code.is_empty() && status == 404 => EngineError::NoSuchBucket { bucket, endpoint },
-        _ if code.is_empty() && status == 403 => EngineError::AccessDenied { bucket, detail: "HTTP 403".into() },
+        _ if code.is_empty() && status == 403 => EngineError::AccessDenied {
+            bucket,
+            detail: "HTTP 403".into(),
+        },
         // An S3 error reply always names its code; one without is some other server.
         _ if code.is_empty() && status < 500 => EngineError::NotS3 { endpoint, status },
-        _ => EngineError::Service { code, status, message },
+        _ => EngineError::Service {
+            code,
+            status,
+            message,
+        },
     }
 }
 
 fn mentions_credentials(detail: &str) -> bool {
     let lower = detail.to_ascii_lowercase();
-    lower.contains("credential") && (lower.contains("no credentials") || lower.contains("load") || lower.contains("provider"))
+    lower.contains("credential")
+        && (lower.contains("no credentials")
+            || lower.contains("load")
+            || lower.contains("provider"))
 }
 
 /// The message of the innermost error in the chain (e.g. "Connection refused (os error
@@ -138,5 +181,9 @@ fn innermost_cause(err: &(dyn std::error::Error + 'static)) -> String {
     // Some causes (the credential chain) list every attempt on its own line; the first
     // line says what matters and keeps the message one paragraph.
     let text = cause.to_string();
-    text.lines().next().unwrap_or("").trim_end_matches('.').to_string()
+    text.lines()
+        .next()
+        .unwrap_or("")
+        .trim_end_matches('.')
+        .to_string()
 }

@@ -28,7 +28,10 @@ impl ListingOptions {
 #[derive(Debug, Clone)]
 pub enum ListingEvent {
     /// All deployment names under the root are known.
-    Discovered { deployments: usize, root_objects: RootObjects },
+    Discovered {
+        deployments: usize,
+        root_objects: RootObjects,
+    },
     /// One deployment has been listed in full.
     Listed(Deployment),
 }
@@ -76,13 +79,20 @@ pub async fn list_deployments(
 }
 
 /// The deployment prefixes (`<root><name>/`) and the objects directly under the root.
-pub(crate) async fn discover(bucket: &Bucket, root: &str) -> Result<(Vec<String>, RootObjects), EngineError> {
+pub(crate) async fn discover(
+    bucket: &Bucket,
+    root: &str,
+) -> Result<(Vec<String>, RootObjects), EngineError> {
     let mut prefixes = Vec::new();
     let mut root_objects = RootObjects::default();
     let mut token = None;
     loop {
         let page = bucket.list_page(root, Some("/"), token).await?;
-        prefixes.extend(page.common_prefixes.into_iter().filter(|p| p.starts_with(root)));
+        prefixes.extend(
+            page.common_prefixes
+                .into_iter()
+                .filter(|p| p.starts_with(root)),
+        );
         for object in page.objects {
             root_objects.add(&object.key, object.size);
         }

@@ -71,7 +71,11 @@ pub struct PlanSummary {
 }
 
 /// Orders deployments newest first by `time`, then by name, so ties are deterministic.
-pub fn newest_first<T>(items: &mut [T], time: impl Fn(&T) -> DateTime<Utc>, name: impl Fn(&T) -> &str) {
+pub fn newest_first<T>(
+    items: &mut [T],
+    time: impl Fn(&T) -> DateTime<Utc>,
+    name: impl Fn(&T) -> &str,
+) {
     items.sort_by(|a, b| time(b).cmp(&time(a)).then_with(|| name(a).cmp(name(b))));
 }
 
@@ -187,7 +191,12 @@ mod tests {
 
     #[test]
     fn keeps_the_newest_n_and_deletes_the_rest() {
-        let deployments = vec![dep("a", 5, 5), dep("b", 1, 1), dep("c", 3, 3), dep("d", 9, 9)];
+        let deployments = vec![
+            dep("a", 5, 5),
+            dep("b", 1, 1),
+            dep("c", 3, 3),
+            dep("d", 9, 9),
+        ];
         let plan = Plan::build(deployments, &rule(2, None, &[], AgeBy::Newest), now());
         assert_eq!(
             verdicts(&plan),
@@ -199,16 +208,33 @@ mod tests {
             ]
         );
         let s = plan.summary();
-        assert_eq!((s.deployments, s.keep, s.delete, s.delete_objects, s.delete_bytes), (4, 2, 2, 4, 200));
+        assert_eq!(
+            (
+                s.deployments,
+                s.keep,
+                s.delete,
+                s.delete_objects,
+                s.delete_bytes
+            ),
+            (4, 2, 2, 4, 200)
+        );
     }
 
     #[test]
     fn ties_in_time_are_broken_by_name() {
         let deployments = vec![dep("zeta", 1, 1), dep("alpha", 1, 1), dep("mid", 1, 1)];
-        let plan = Plan::build(deployments.clone(), &rule(1, None, &[], AgeBy::Newest), now());
+        let plan = Plan::build(
+            deployments.clone(),
+            &rule(1, None, &[], AgeBy::Newest),
+            now(),
+        );
         assert_eq!(
             verdicts(&plan),
-            vec![v("alpha", Keep, NewestN), v("mid", Delete, OutsideKeep), v("zeta", Delete, OutsideKeep)]
+            vec![
+                v("alpha", Keep, NewestN),
+                v("mid", Delete, OutsideKeep),
+                v("zeta", Delete, OutsideKeep)
+            ]
         );
         let mut reversed = deployments;
         reversed.reverse();
@@ -231,7 +257,12 @@ mod tests {
 
     #[test]
     fn older_than_spares_young_deployments_outside_n() {
-        let deployments = vec![dep("new", 1, 1), dep("week", 7, 7), dep("month", 40, 40), dep("year", 365, 365)];
+        let deployments = vec![
+            dep("new", 1, 1),
+            dep("week", 7, 7),
+            dep("month", 40, 40),
+            dep("year", 365, 365),
+        ];
         let plan = Plan::build(deployments, &rule(1, Some(30), &[], AgeBy::Newest), now());
         assert_eq!(
             verdicts(&plan),
@@ -248,25 +279,46 @@ mod tests {
     fn keep_zero_with_age_limit_deletes_only_old_ones() {
         let deployments = vec![dep("new", 1, 1), dep("old", 40, 40)];
         let plan = Plan::build(deployments, &rule(0, Some(30), &[], AgeBy::Newest), now());
-        assert_eq!(verdicts(&plan), vec![v("new", Keep, YoungerThan), v("old", Delete, OutsideKeep)]);
+        assert_eq!(
+            verdicts(&plan),
+            vec![v("new", Keep, YoungerThan), v("old", Delete, OutsideKeep)]
+        );
     }
 
     #[test]
     fn exactly_at_the_age_limit_counts_as_old_enough() {
-        let plan = Plan::build(vec![dep("edge", 30, 30)], &rule(0, Some(30), &[], AgeBy::Newest), now());
+        let plan = Plan::build(
+            vec![dep("edge", 30, 30)],
+            &rule(0, Some(30), &[], AgeBy::Newest),
+            now(),
+        );
         assert_eq!(verdicts(&plan), vec![v("edge", Delete, OutsideKeep)]);
     }
 
     #[test]
     fn future_timestamps_are_never_old_enough() {
-        let plan = Plan::build(vec![dep("skewed", -2, -2)], &rule(0, Some(1), &[], AgeBy::Newest), now());
+        let plan = Plan::build(
+            vec![dep("skewed", -2, -2)],
+            &rule(0, Some(1), &[], AgeBy::Newest),
+            now(),
+        );
         assert_eq!(verdicts(&plan), vec![v("skewed", Keep, YoungerThan)]);
     }
 
     #[test]
     fn protected_deployments_are_kept_and_do_not_count_toward_n() {
-        let deployments = vec![dep("current", 0, 0), dep("release-1", 100, 100), dep("a", 1, 1), dep("b", 2, 2), dep("c", 3, 3)];
-        let plan = Plan::build(deployments, &rule(2, None, &["current", "release-*"], AgeBy::Newest), now());
+        let deployments = vec![
+            dep("current", 0, 0),
+            dep("release-1", 100, 100),
+            dep("a", 1, 1),
+            dep("b", 2, 2),
+            dep("c", 3, 3),
+        ];
+        let plan = Plan::build(
+            deployments,
+            &rule(2, None, &["current", "release-*"], AgeBy::Newest),
+            now(),
+        );
         assert_eq!(
             verdicts(&plan),
             vec![
@@ -281,7 +333,11 @@ mod tests {
 
     #[test]
     fn all_protected_deletes_nothing() {
-        let plan = Plan::build(vec![dep("x1", 50, 50), dep("x2", 60, 60)], &rule(1, None, &["x*"], AgeBy::Newest), now());
+        let plan = Plan::build(
+            vec![dep("x1", 50, 50), dep("x2", 60, 60)],
+            &rule(1, None, &["x*"], AgeBy::Newest),
+            now(),
+        );
         assert_eq!(plan.summary().delete, 0);
         assert!(plan.entries.iter().all(|e| e.reason == Protected));
     }
@@ -297,10 +353,26 @@ mod tests {
     fn age_by_oldest_orders_by_the_oldest_object() {
         // "touched" was redeployed into yesterday but its first object is a year old.
         let deployments = vec![dep("touched", 1, 365), dep("steady", 10, 10)];
-        let by_newest = Plan::build(deployments.clone(), &rule(1, None, &[], AgeBy::Newest), now());
-        assert_eq!(verdicts(&by_newest), vec![v("touched", Keep, NewestN), v("steady", Delete, OutsideKeep)]);
+        let by_newest = Plan::build(
+            deployments.clone(),
+            &rule(1, None, &[], AgeBy::Newest),
+            now(),
+        );
+        assert_eq!(
+            verdicts(&by_newest),
+            vec![
+                v("touched", Keep, NewestN),
+                v("steady", Delete, OutsideKeep)
+            ]
+        );
         let by_oldest = Plan::build(deployments, &rule(1, None, &[], AgeBy::Oldest), now());
-        assert_eq!(verdicts(&by_oldest), vec![v("steady", Keep, NewestN), v("touched", Delete, OutsideKeep)]);
+        assert_eq!(
+            verdicts(&by_oldest),
+            vec![
+                v("steady", Keep, NewestN),
+                v("touched", Delete, OutsideKeep)
+            ]
+        );
     }
 
     #[test]
@@ -308,7 +380,14 @@ mod tests {
         // Under --prefix sites/, the deployment is named "current", not "sites/current".
         let mut d = dep("current", 90, 90);
         d.prefix = "sites/current/".into();
-        let plan = Plan::build(vec![d, dep("x", 1, 1)], &rule(1, None, &["current"], AgeBy::Newest), now());
-        assert_eq!(verdicts(&plan), vec![v("x", Keep, NewestN), v("current", Keep, Protected)]);
+        let plan = Plan::build(
+            vec![d, dep("x", 1, 1)],
+            &rule(1, None, &["current"], AgeBy::Newest),
+            now(),
+        );
+        assert_eq!(
+            verdicts(&plan),
+            vec![v("x", Keep, NewestN), v("current", Keep, Protected)]
+        );
     }
 }

@@ -132,7 +132,10 @@ mod tests {
         );
         assert!(Rule::new(0, Some(Duration::from_secs(60)), vec![], AgeBy::Newest).is_ok());
         let rule = Rule::new(1, None, vec![], AgeBy::Newest).unwrap();
-        assert_eq!(rule.with_keep(0).unwrap_err(), RuleError::KeepZeroWithoutAge);
+        assert_eq!(
+            rule.with_keep(0).unwrap_err(),
+            RuleError::KeepZeroWithoutAge
+        );
     }
 
     #[test]
@@ -158,10 +161,22 @@ mod tests {
 
     #[test]
     fn durations() {
-        assert_eq!(parse_duration("30d").unwrap(), Duration::from_secs(30 * 86400));
-        assert_eq!(parse_duration("12h").unwrap(), Duration::from_secs(12 * 3600));
-        assert_eq!(parse_duration("2w").unwrap(), Duration::from_secs(14 * 86400));
-        assert_eq!(parse_duration("1d12h").unwrap(), Duration::from_secs(36 * 3600));
+        assert_eq!(
+            parse_duration("30d").unwrap(),
+            Duration::from_secs(30 * 86400)
+        );
+        assert_eq!(
+            parse_duration("12h").unwrap(),
+            Duration::from_secs(12 * 3600)
+        );
+        assert_eq!(
+            parse_duration("2w").unwrap(),
+            Duration::from_secs(14 * 86400)
+        );
+        assert_eq!(
+            parse_duration("1d12h").unwrap(),
+            Duration::from_secs(36 * 3600)
+        );
         assert!(parse_duration("soon").is_err());
         assert!(parse_duration("").is_err());
         assert!(parse_duration("30").is_err());

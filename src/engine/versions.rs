@@ -40,7 +40,11 @@ pub async fn list_deployments_all_versions(
     let listed: Vec<(Deployment, CurrentStats)> = stream::iter(prefixes)
         .map(|prefix| async move {
             let name = deployment_name(root, &prefix);
-            Ok::<_, EngineError>(tally_versions(bucket, &prefix).await?.into_deployment(name, prefix))
+            Ok::<_, EngineError>(
+                tally_versions(bucket, &prefix)
+                    .await?
+                    .into_deployment(name, prefix),
+            )
         })
         .buffer_unordered(options.concurrency.max(1))
         .try_filter_map(|listed| async move {
@@ -61,7 +65,10 @@ pub async fn list_deployments_all_versions(
     })
 }
 
-async fn discover_versions(bucket: &Bucket, root: &str) -> Result<(Vec<String>, RootObjects), EngineError> {
+async fn discover_versions(
+    bucket: &Bucket,
+    root: &str,
+) -> Result<(Vec<String>, RootObjects), EngineError> {
     let mut prefixes = Vec::new();
     let mut root_objects = RootObjects::default();
     let mut marker = None;
@@ -73,7 +80,11 @@ async fn discover_versions(bucket: &Bucket, root: &str) -> Result<(Vec<String>, 
                 prefixes.push(prefix);
             }
         }
-        for version in page.versions.iter().filter(|v| v.is_latest && !v.is_delete_marker) {
+        for version in page
+            .versions
+            .iter()
+            .filter(|v| v.is_latest && !v.is_delete_marker)
+        {
             root_objects.add(&version.key, version.size);
         }
         marker = page.next;
@@ -97,7 +108,11 @@ impl VersionTally {
     /// Ages come from the current objects. A deployment with none left (deleted
     /// earlier without --all-versions) is dated by its newest content version, not by
     /// the delete markers, which are as new as that earlier deletion.
-    pub fn into_deployment(self, name: String, prefix: String) -> Option<(Deployment, CurrentStats)> {
+    pub fn into_deployment(
+        self,
+        name: String,
+        prefix: String,
+    ) -> Option<(Deployment, CurrentStats)> {
         let dated = [self.current, self.content, self.all]
             .into_iter()
             .find(|t| t.objects > 0)?;

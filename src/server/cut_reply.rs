@@ -37,22 +37,31 @@ where
     type Data = Bytes;
     type Error = BoxError;
 
-    fn poll_frame(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Result<Frame<Bytes>, BoxError>>> {
+    fn poll_frame(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+    ) -> Poll<Option<Result<Frame<Bytes>, BoxError>>> {
         let this = self.get_mut();
         if !this.cut {
             return Pin::new(&mut this.inner).poll_frame(cx).map_err(Into::into);
         }
         if this.sent_part {
-            return Poll::Ready(Some(Err("injected fault: connection dropped mid-reply".into())));
+            return Poll::Ready(Some(Err(
+                "injected fault: connection dropped mid-reply".into()
+            )));
         }
         this.sent_part = true;
         match ready!(Pin::new(&mut this.inner).poll_frame(cx)) {
             Some(Ok(frame)) => match frame.into_data() {
                 Ok(data) => Poll::Ready(Some(Ok(Frame::data(data.slice(..data.len() / 2))))),
-                Err(_) => Poll::Ready(Some(Err("injected fault: connection dropped mid-reply".into()))),
+                Err(_) => Poll::Ready(Some(Err(
+                    "injected fault: connection dropped mid-reply".into()
+                ))),
             },
             Some(Err(e)) => Poll::Ready(Some(Err(e.into()))),
-            None => Poll::Ready(Some(Err("injected fault: connection dropped mid-reply".into()))),
+            None => Poll::Ready(Some(Err(
+                "injected fault: connection dropped mid-reply".into()
+            ))),
         }
     }
 

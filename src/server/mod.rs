@@ -179,7 +179,11 @@ async fn accept_loop(
 /// others are `Other` (the request-level faults see the exact names).
 fn operation_of<B>(req: &hyper::Request<B>) -> &'static str {
     let query = req.uri().query().unwrap_or("");
-    let has = |param: &str| query.split('&').any(|p| p == param || p.starts_with(&format!("{param}=")));
+    let has = |param: &str| {
+        query
+            .split('&')
+            .any(|p| p == param || p.starts_with(&format!("{param}=")))
+    };
     match *req.method() {
         hyper::Method::POST if has("delete") => "DeleteObjects",
         hyper::Method::GET if has("list-type") => "ListObjectsV2",

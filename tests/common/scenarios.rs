@@ -794,21 +794,38 @@ pub async fn all_versions_on_an_unversioned_bucket_prunes_like_plain(target: &S3
     put_aged(
         target,
         &bucket,
-        &[("old/", vec![("index.html", 4), ("a b+c.js", 6)], 30), ("new/", vec![("index.html", 1)], 1)],
+        &[
+            ("old/", vec![("index.html", 4), ("a b+c.js", 6)], 30),
+            ("new/", vec![("index.html", 1)], 1),
+        ],
     )
     .await;
-    target.put_all(&bucket, vec![("root.txt".into(), 1, None)]).await;
+    target
+        .put_all(&bucket, vec![("root.txt".into(), 1, None)])
+        .await;
     let out = target
         .run({
             let mut c = target.cli();
-            c.args(["prune", "--all-versions", "--bucket", &bucket, "--keep", "1", "--yes", "--audit-log"])
-                .arg(std::env::temp_dir().join(format!("{bucket}.jsonl")));
+            c.args([
+                "prune",
+                "--all-versions",
+                "--bucket",
+                &bucket,
+                "--keep",
+                "1",
+                "--yes",
+                "--audit-log",
+            ])
+            .arg(std::env::temp_dir().join(format!("{bucket}.jsonl")));
             c
         })
         .await;
     let stdout = text(&out.stdout);
     assert!(out.status.success(), "{stdout}\n{}", text(&out.stderr));
-    assert!(stdout.contains("delete 1 (2 versions and delete markers, 10 B)"), "{stdout}");
+    assert!(
+        stdout.contains("delete 1 (2 versions and delete markers, 10 B)"),
+        "{stdout}"
+    );
     let after: Vec<String> = target.all_keys(&bucket).await.into_keys().collect();
     assert_eq!(after, vec!["new/index.html", "root.txt"]);
 }

@@ -56,7 +56,9 @@ pub fn bucket() -> Vec<Deployment> {
         ("site-m13", 150 * D, 15, 2_200_000),
     ];
     spec.iter()
-        .map(|&(name, age, objects, bytes)| deployment(name, Duration::from_secs(age), objects, bytes))
+        .map(|&(name, age, objects, bytes)| {
+            deployment(name, Duration::from_secs(age), objects, bytes)
+        })
         .collect()
 }
 
@@ -88,25 +90,40 @@ pub fn rule(keep: usize) -> Rule {
 /// A fresh app at 120×40 that has asked to list (generation 1) and heard nothing yet.
 pub fn opened(rule: Rule, keep_is_default: bool) -> App {
     let mut app = App::new(info(), rule, keep_is_default, now());
-    app.update(AppEvent::Resize { width: 120, height: 40 });
+    app.update(AppEvent::Resize {
+        width: 120,
+        height: 40,
+    });
     assert_eq!(app.start(), vec![Effect::StartListing { generation: 1 }]);
     app
 }
 
 /// Feeds a complete listing of `deployments` as the runtime would.
 pub fn list(app: &mut App, generation: u64, deployments: Vec<Deployment>, versioning: Versioning) {
-    app.update(AppEvent::Connected { endpoint: "https://s3.eu-west-1.amazonaws.com".into(), region: "eu-west-1".into() });
+    app.update(AppEvent::Connected {
+        endpoint: "https://s3.eu-west-1.amazonaws.com".into(),
+        region: "eu-west-1".into(),
+    });
     app.update(AppEvent::Versioning(Ok(versioning)));
     app.update(AppEvent::Listing {
         generation,
-        event: ListingEvent::Discovered { deployments: deployments.len(), root_objects: root_objects() },
+        event: ListingEvent::Discovered {
+            deployments: deployments.len(),
+            root_objects: root_objects(),
+        },
     });
     for d in &deployments {
-        app.update(AppEvent::Listing { generation, event: ListingEvent::Listed(d.clone()) });
+        app.update(AppEvent::Listing {
+            generation,
+            event: ListingEvent::Listed(d.clone()),
+        });
     }
     app.update(AppEvent::ListingDone {
         generation,
-        result: Ok(Inventory { deployments, root_objects: root_objects() }),
+        result: Ok(Inventory {
+            deployments,
+            root_objects: root_objects(),
+        }),
     });
 }
 
@@ -126,7 +143,10 @@ pub fn press_char(app: &mut App, c: char) -> Vec<Effect> {
 }
 
 pub fn ctrl(app: &mut App, c: char) -> Vec<Effect> {
-    app.update(AppEvent::Key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::CONTROL)))
+    app.update(AppEvent::Key(KeyEvent::new(
+        KeyCode::Char(c),
+        KeyModifiers::CONTROL,
+    )))
 }
 
 pub fn type_text(app: &mut App, text: &str) {
@@ -137,7 +157,11 @@ pub fn type_text(app: &mut App, text: &str) {
 
 pub fn wheel(app: &mut App, down: bool) {
     app.update(AppEvent::Mouse(MouseEvent {
-        kind: if down { MouseEventKind::ScrollDown } else { MouseEventKind::ScrollUp },
+        kind: if down {
+            MouseEventKind::ScrollDown
+        } else {
+            MouseEventKind::ScrollUp
+        },
         column: 10,
         row: 20,
         modifiers: KeyModifiers::NONE,
@@ -146,7 +170,10 @@ pub fn wheel(app: &mut App, down: bool) {
 
 /// Names of the table rows in order.
 pub fn rows(app: &App) -> Vec<String> {
-    app.view.iter().map(|&i| app.deployments[i].name.clone()).collect()
+    app.view
+        .iter()
+        .map(|&i| app.deployments[i].name.clone())
+        .collect()
 }
 
 /// Names currently marked for deletion, sorted.
@@ -167,7 +194,9 @@ pub fn selected(app: &App) -> String {
 
 pub fn render(app: &App, width: u16, height: u16) -> Terminal<TestBackend> {
     let mut terminal = Terminal::new(TestBackend::new(width, height)).unwrap();
-    terminal.draw(|frame| s3prune::tui::view::render(app, frame)).unwrap();
+    terminal
+        .draw(|frame| s3prune::tui::view::render(app, frame))
+        .unwrap();
     terminal
 }
 

@@ -1,0 +1,51 @@
+//! `s3prune` / `s3prune tui`: check the flags, then hand over to the explorer.
+
+use super::args::GlobalArgs;
+use super::failure::{CommandResult, Failure};
+use super::session::{connection_options, require_bucket};
+use crate::engine::audit::default_audit_path;
+use crate::engine::connection::resolve_endpoint;
+use crate::engine::deletion::DeleteOptions;
+use crate::engine::listing::normalise_root;
+use crate::engine::rule::Rule;
+use crate::tui::{SessionInfo, TuiOptions, DEFAULT_KEEP};
+
+pub async fn run(global: &GlobalArgs) -> CommandResult {
+    let bucket = require_bucket(global)?;
+    let keep_is_default = global.keep.is_none();
+    let rule = Rule::new(
+        global.keep.unwrap_or(DEFAULT_KEEP),
+        global.older_than,
+        global.protect.clone(),
+        global.age_by,
+    )?;
+    let connection = connection_options(global);
+    let info = SessionInfo {
+        bucket,
+        root: normalise_root(global.prefix.as_deref()),
+        endpoint: resolve_endpoint(connection.endpoint_url.as_deref())
+            .unwrap_or_else(|| "AWS S3".into()),
+        region: connection.region.clone(),
+        price_per_gb: global.price_per_gb,
+        audit_path: global.audit_log.clone().unwrap_or_else(default_audit_path),
+        log_path: None,
+        color: use_color(),
+    };
+    let options = TuiOptions {
+        info,
+        rule,
+        keep_is_default,
+        connection,
+        list_concurrency: global.list_concurrency,
+        delete_options: DeleteOptions {
+            all_versions: global.all_versions,
+            ..DeleteOptions::default()
+        },
+    };
+    crate::tui::run(options).await.map_err(Failure::Runtime)
+}
+
+/// Colours unless `NO_COLOR` is set (https://no-color.org).
+pub fn use_color() -> bool {
+    std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+}

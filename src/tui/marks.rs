@@ -1,0 +1,279 @@
+//! Which deployments are marked for deletion: the rule's plan gives the default verdict,
+//! the operator's manual marks and un-marks are kept apart (by name) and win over it.
+//! Totals of what the marks would delete are kept up to date on every change.
+
+use std::collections::HashMap;
+
+use chrono::{DateTime, Utc};
+
+use crate::engine::deployment::Deployment;
+use crate::engine::plan::{Action, Plan, Reason};
+use crate::engine::rule::Rule;
+
+/// A row's verdict as shown in the table.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mark {
+    /// The rule deletes it (`outside-keep`).
+    RuleDelete,
+    /// The rule keeps it for this reason (`newest-n`, `younger-than`).
+    RuleKeep(Reason),
+    /// `--protect` matches: never deleted, cannot be marked.
+    Protected,
+    /// Marked by hand although the rule keeps it (the rule's reason).
+    ManualDelete(Reason),
+    /// Un-marked by hand although the rule deletes it.
+    ManualKeep,
+}
+
+impl Mark {
+    pub fn deletes(self) -> bool {
+        matches!(self, Mark::RuleDelete | Mark::ManualDelete(_))
+    }
+
+    pub fn is_manual(self) -> bool {
+        matches!(self, Mark::ManualDelete(_) | Mark::ManualKeep)
+    }
+}
+
+/// What the current marks would delete.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct MarkTotals {
+    pub deployments: u64,
+    pub objects: u64,
+    pub bytes: u64,
+    /// Rows whose verdict differs from the rule because of a manual mark or un-mark.
+    pub manual: u64,
+}
+
+/// Why a toggle was refused.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ToggleRefused {
+    Protected,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct Marks {
+    /// The rule's verdict per deployment name.
+    rule: HashMap<String, (Action, Reason)>,
+    /// The operator's wish per name: `true` delete, `false` keep. Kept across rule
+    /// changes and reloads (the operator's intent); only `reset` clears them all.
+    overrides: HashMap<String, bool>,
+    totals: MarkTotals,
+}
+
+impl Marks {
+    /// Applies the rule to `deployments` afresh (after a rule change or new listing data)
+    /// and recounts the totals. Manual overrides stay.
+    pub fn recompute(&mut self, deployments: &[Deployment], rule: &Rule, now: DateTime<Utc>) {
+        let plan = Plan::build(deployments.to_vec(), rule, now);
+        self.rule = plan
+            .entries
+            .into_iter()
+            .map(|e| (e.deployment.name, (e.action, e.reason)))
+            .collect();
+        self.recount(deployments);
+    }
+
+    fn recount(&mut self, deployments: &[Deployment]) {
+        let mut totals = MarkTotals::default();
+        for d in deployments {
+            let mark = self.mark(&d.name);
+            if mark.deletes() {
+                totals.deployments += 1;
+                totals.objects += d.objects;
+                totals.bytes += d.bytes;
+            }
+            if mark.is_manual() {
+                totals.manual += 1;
+            }
+        }
+        self.totals = totals;
+    }
+
+    /// The verdict for `name`. A name the rule has not seen yet (still being listed)
+    /// reads as kept.
+    pub fn mark(&self, name: &str) -> Mark {
+        let Some(&(action, reason)) = self.rule.get(name) else {
+            return match self.overrides.get(name) {
+                Some(true) => Mark::ManualDelete(Reason::NewestN),
+                _ => Mark::RuleKeep(Reason::NewestN),
+            };
+        };
+        if reason == Reason::Protected {
+            return Mark::Protected;
+        }
+        let rule_deletes = action == Action::Delete;
+        match (rule_deletes, self.overrides.get(name)) {
+            (true, Some(false)) => Mark::ManualKeep,
+            (true, _) => Mark::RuleDelete,
+            (false, Some(true)) => Mark::ManualDelete(reason),
+            (false, _) => Mark::RuleKeep(reason),
+        }
+    }
+
+    pub fn is_marked(&self, name: &str) -> bool {
+        self.mark(name).deletes()
+    }
+
+    /// Flips the verdict of one deployment by hand. Protected deployments are refused:
+    /// `--protect` is a promise that nothing deletes them, not even a stray key press.
+    pub fn toggle(&mut self, deployment: &Deployment) -> Result<Mark, ToggleRefused> {
+        let before = self.mark(&deployment.name);
+        if before == Mark::Protected {
+            return Err(ToggleRefused::Protected);
+        }
+        let wish = !before.deletes();
+        let rule_deletes = matches!(self.rule.get(&deployment.name), Some((Action::Delete, _)));
+        if wish == rule_deletes {
+            self.overrides.remove(&deployment.name);
+        } else {
+            self.overrides.insert(deployment.name.clone(), wish);
+        }
+        let after = self.mark(&deployment.name);
+        self.adjust(deployment, before, after);
+        Ok(after)
+    }
+
+    fn adjust(&mut self, d: &Deployment, before: Mark, after: Mark) {
+        let t = &mut self.totals;
+        if before.deletes() && !after.deletes() {
+            t.deployments -= 1;
+            t.objects -= d.objects;
+            t.bytes -= d.bytes;
+        } else if !before.deletes() && after.deletes() {
+            t.deployments += 1;
+            t.objects += d.objects;
+            t.bytes += d.bytes;
+        }
+        match (before.is_manual(), after.is_manual()) {
+            (false, true) => t.manual += 1,
+            (true, false) => t.manual -= 1,
+            _ => {}
+        }
+    }
+
+    /// Drops every manual mark and un-mark: back to what the rule says. Returns how many
+    /// overrides there were.
+    pub fn reset(&mut self, deployments: &[Deployment]) -> usize {
+        let dropped = self.overrides.len();
+        self.overrides.clear();
+        self.recount(deployments);
+        dropped
+    }
+
+    /// After a deletion: manual marks (which add deletions) are spent; manual un-marks
+    /// (which spare deployments) stay, so a reload never re-exposes a row the operator
+    /// chose to keep.
+    pub fn forget_manual_marks(&mut self, deployments: &[Deployment]) {
+        self.overrides.retain(|_, delete| !*delete);
+        self.recount(deployments);
+    }
+
+    pub fn totals(&self) -> MarkTotals {
+        self.totals
+    }
+
+    /// Number of manual overrides stored (including ones that currently agree with the rule).
+    pub fn override_count(&self) -> usize {
+        self.overrides.len()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::engine::deployment::AgeBy;
+    use chrono::TimeZone;
+
+    fn now() -> DateTime<Utc> {
+        Utc.with_ymd_and_hms(2026, 5, 1, 12, 0, 0).unwrap()
+    }
+
+    fn dep(name: &str, days: i64, bytes: u64) -> Deployment {
+        Deployment {
+            name: name.into(),
+            prefix: format!("{name}/"),
+            objects: 2,
+            bytes,
+            newest: now() - chrono::Duration::days(days),
+            oldest: now() - chrono::Duration::days(days),
+        }
+    }
+
+    fn rule(keep: usize) -> Rule {
+        Rule::new(keep, None, vec!["current".into()], AgeBy::Newest).unwrap()
+    }
+
+    #[test]
+    fn overrides_win_and_totals_follow() {
+        let ds = vec![
+            dep("a", 1, 10),
+            dep("b", 2, 20),
+            dep("c", 3, 40),
+            dep("current", 9, 5),
+        ];
+        let mut marks = Marks::default();
+        marks.recompute(&ds, &rule(1), now());
+        assert_eq!(marks.mark("a"), Mark::RuleKeep(Reason::NewestN));
+        assert_eq!(marks.mark("b"), Mark::RuleDelete);
+        assert_eq!(marks.mark("current"), Mark::Protected);
+        assert_eq!(
+            marks.totals(),
+            MarkTotals {
+                deployments: 2,
+                objects: 4,
+                bytes: 60,
+                manual: 0
+            }
+        );
+
+        assert_eq!(marks.toggle(&ds[1]), Ok(Mark::ManualKeep));
+        assert_eq!(
+            marks.toggle(&ds[0]),
+            Ok(Mark::ManualDelete(Reason::NewestN))
+        );
+        assert_eq!(
+            marks.totals(),
+            MarkTotals {
+                deployments: 2,
+                objects: 4,
+                bytes: 50,
+                manual: 2
+            }
+        );
+        assert_eq!(marks.toggle(&ds[3]), Err(ToggleRefused::Protected));
+
+        // A rule change keeps the operator's intent.
+        marks.recompute(&ds, &rule(3), now());
+        assert_eq!(marks.mark("b"), Mark::RuleKeep(Reason::NewestN));
+        assert_eq!(marks.mark("a"), Mark::ManualDelete(Reason::NewestN));
+        assert_eq!(marks.totals().deployments, 1);
+
+        assert_eq!(marks.reset(&ds), 2);
+        assert_eq!(marks.totals(), MarkTotals::default());
+    }
+
+    #[test]
+    fn toggling_twice_is_a_no_op() {
+        let ds = vec![dep("a", 1, 10), dep("b", 2, 20)];
+        let mut marks = Marks::default();
+        marks.recompute(&ds, &rule(1), now());
+        let before = marks.totals();
+        marks.toggle(&ds[1]).unwrap();
+        marks.toggle(&ds[1]).unwrap();
+        assert_eq!(marks.totals(), before);
+        assert_eq!(marks.override_count(), 0);
+    }
+
+    #[test]
+    fn after_a_deletion_marks_are_spent_but_unmarks_stay() {
+        let ds = vec![dep("a", 1, 10), dep("b", 2, 20), dep("c", 3, 30)];
+        let mut marks = Marks::default();
+        marks.recompute(&ds, &rule(1), now());
+        marks.toggle(&ds[0]).unwrap(); // manual mark
+        marks.toggle(&ds[1]).unwrap(); // manual un-mark
+        marks.forget_manual_marks(&ds);
+        assert_eq!(marks.mark("a"), Mark::RuleKeep(Reason::NewestN));
+        assert_eq!(marks.mark("b"), Mark::ManualKeep);
+    }
+}

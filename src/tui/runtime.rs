@@ -1,0 +1,525 @@
+//! The explorer's runtime: owns the terminal, turns terminal input, S3 answers and the
+//! clock into `AppEvent`s on one channel, feeds them to `App::update`, carries out the
+//! `Effect`s in background tasks, and redraws. Nothing here blocks the render loop.
+
+use std::io::{stdout, IsTerminal};
+use std::panic::AssertUnwindSafe;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+use chrono::Utc;
+use futures::{FutureExt, StreamExt};
+use ratatui::crossterm::event::{
+    DisableMouseCapture, EnableMouseCapture, Event, EventStream, KeyCode, KeyEvent, KeyModifiers,
+};
+use ratatui::crossterm::{cursor, execute};
+use ratatui::DefaultTerminal;
+use tokio::sync::mpsc::{unbounded_channel, UnboundedReceiver, UnboundedSender};
+use tokio::sync::OnceCell;
+use tokio::task::JoinHandle;
+
+use super::app::{App, AppEvent, DeletionRequest, Effect, SessionInfo};
+use super::preview::{PreviewData, PREVIEW_CAP};
+use super::view;
+use crate::engine::audit::AuditLog;
+use crate::engine::bucket::Bucket;
+use crate::engine::connection::{connect, ConnectionOptions};
+use crate::engine::deletion::{
+    delete_deployments, DeleteOptions, DeletionReport, DeploymentOutcome, OutcomeStatus,
+};
+use crate::engine::deployment::Deployment;
+use crate::engine::drift::{recheck, recheck_all_versions, Skipped};
+use crate::engine::listing::{list_deployments, ListingOptions};
+use crate::engine::rule::Rule;
+use crate::engine::stop::StopSignal;
+use crate::engine::versions::list_deployments_all_versions;
+
+/// Everything the explorer needs to start.
+pub struct TuiOptions {
+    pub info: SessionInfo,
+    pub rule: Rule,
+    pub keep_is_default: bool,
+    pub connection: ConnectionOptions,
+    pub list_concurrency: usize,
+    pub delete_options: DeleteOptions,
+}
+
+/// How often the clock ticks (ages, rates, the spinner).
+const TICK: Duration = Duration::from_millis(250);
+/// Events handled between two frames at most, so a flood of listing events cannot
+/// starve input or drawing.
+const EVENTS_PER_FRAME: usize = 2_000;
+
+/// Runs the explorer until the operator quits. The terminal is restored on every way
+/// out: return, error, and panic.
+pub async fn run(mut options: TuiOptions) -> Result<(), String> {
+    if !stdout().is_terminal() || !std::io::stdin().is_terminal() {
+        return Err("the explorer needs a terminal; for scripts and CI use `s3prune plan` or `s3prune prune`".into());
+    }
+    options.info.log_path = super::logging::init();
+    tracing::info!(bucket = %options.info.bucket, "explorer starting");
+
+    let terminal = ratatui::try_init().map_err(|e| format!("cannot set up the terminal: {e}"))?;
+    let guard = TerminalGuard::install();
+    let (tx, rx) = unbounded_channel();
+    let mut worker = Worker::new(&options, tx.clone());
+    let mut app = App::new(
+        options.info,
+        options.rule,
+        options.keep_is_default,
+        Utc::now(),
+    )
+    .with_all_versions(options.delete_options.all_versions);
+    let result = event_loop(terminal, &mut app, &mut worker, rx).await;
+    worker.shutdown();
+    drop(guard);
+    match (result, app.fatal.take()) {
+        (Err(e), _) => Err(e),
+        (Ok(()), Some(fatal)) => Err(format!("internal error, please report it: {fatal}")),
+        (Ok(()), None) => Ok(()),
+    }
+}
+
+async fn event_loop(
+    mut terminal: DefaultTerminal,
+    app: &mut App,
+    worker: &mut Worker,
+    mut rx: UnboundedReceiver<AppEvent>,
+) -> Result<(), String> {
+    let size = terminal
+        .size()
+        .map_err(|e| format!("cannot read the terminal size: {e}"))?;
+    app.update(AppEvent::Resize {
+        width: size.width,
+        height: size.height,
+    });
+    let mut quit = false;
+    for effect in app.start() {
+        quit |= worker.perform(effect);
+    }
+    let mut input = EventStream::new();
+    let mut ticker = tokio::time::interval(TICK);
+    ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
+    let mut terminate = Terminate::new();
+
+    let mut last_tick = std::time::Instant::now();
+    while !quit {
+        // New listing data is folded into the table on ticks; tick before drawing so a
+        // frame never shows rows that are not counted yet (at most ten times a second).
+        if last_tick.elapsed() >= Duration::from_millis(100) {
+            app.update(AppEvent::Tick { now: Utc::now() });
+            last_tick = std::time::Instant::now();
+        }
+        terminal
+            .draw(|frame| view::render(app, frame))
+            .map_err(|e| format!("cannot draw: {e}"))?;
+        let first = tokio::select! {
+            terminal_event = input.next() => match terminal_event {
+                Some(Ok(event)) => match translate(event) {
+                    Some(event) => event,
+                    None => continue,
+                },
+                Some(Err(e)) => return Err(format!("cannot read the terminal: {e}")),
+                None => return Ok(()),
+            },
+            Some(event) = rx.recv() => event,
+            _ = ticker.tick() => AppEvent::Tick { now: Utc::now() },
+            // SIGTERM is handled like Ctrl-C (raw mode turns Ctrl-C into a key): a running
+            // deletion stops after the requests in flight; otherwise the explorer quits
+            // and restores the terminal.
+            _ = terminate.recv() => AppEvent::Key(KeyEvent::new(KeyCode::Char('c'), KeyModifiers::CONTROL)),
+        };
+        for effect in app.update(first) {
+            quit |= worker.perform(effect);
+        }
+        // Drain what else is waiting before drawing again.
+        for _ in 0..EVENTS_PER_FRAME {
+            let Ok(event) = rx.try_recv() else { break };
+            for effect in app.update(event) {
+                quit |= worker.perform(effect);
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Terminal events the app cares about.
+fn translate(event: Event) -> Option<AppEvent> {
+    match event {
+        Event::Key(key) => Some(AppEvent::Key(key)),
+        Event::Mouse(mouse) => Some(AppEvent::Mouse(mouse)),
+        Event::Resize(width, height) => Some(AppEvent::Resize { width, height }),
+        _ => None,
+    }
+}
+
+/// SIGTERM as a stream (never fires where signals are not available).
+struct Terminate {
+    #[cfg(unix)]
+    signal: Option<tokio::signal::unix::Signal>,
+}
+
+impl Terminate {
+    fn new() -> Terminate {
+        Terminate {
+            #[cfg(unix)]
+            signal: tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()).ok(),
+        }
+    }
+
+    async fn recv(&mut self) {
+        #[cfg(unix)]
+        if let Some(signal) = &mut self.signal {
+            signal.recv().await;
+            return;
+        }
+        std::future::pending::<()>().await
+    }
+}
+
+/// Mouse capture on; off again (with the rest of the terminal state) on drop and on panic.
+struct TerminalGuard;
+
+impl TerminalGuard {
+    fn install() -> TerminalGuard {
+        let _ = execute!(stdout(), EnableMouseCapture);
+        // ratatui's hook (installed by `try_init`) restores raw mode and the screen and
+        // then calls color-eyre's; this one runs first and undoes the mouse capture.
+        let previous = std::panic::take_hook();
+        std::panic::set_hook(Box::new(move |info| {
+            let _ = execute!(stdout(), DisableMouseCapture, cursor::Show);
+            previous(info);
+        }));
+        TerminalGuard
+    }
+}
+
+impl Drop for TerminalGuard {
+    fn drop(&mut self) {
+        let _ = execute!(stdout(), DisableMouseCapture);
+        ratatui::restore();
+        let _ = execute!(stdout(), cursor::Show);
+    }
+}
+
+/// Carries out effects as background tasks that report back on the channel.
+struct Worker {
+    tx: UnboundedSender<AppEvent>,
+    bucket_name: String,
+    root: String,
+    connection: ConnectionOptions,
+    list_concurrency: usize,
+    delete_options: DeleteOptions,
+    audit_path: PathBuf,
+    /// Connected once, on first use, inside a task (loading AWS config can take a while).
+    bucket: Arc<OnceCell<Bucket>>,
+    listing: Option<JoinHandle<()>>,
+    preview: Option<JoinHandle<()>>,
+    deletion: Option<(JoinHandle<()>, StopSignal)>,
+}
+
+impl Worker {
+    fn new(options: &TuiOptions, tx: UnboundedSender<AppEvent>) -> Worker {
+        Worker {
+            tx,
+            bucket_name: options.info.bucket.clone(),
+            root: options.info.root.clone(),
+            connection: options.connection.clone(),
+            list_concurrency: options.list_concurrency,
+            delete_options: options.delete_options.clone(),
+            audit_path: options.info.audit_path.clone(),
+            bucket: Arc::new(OnceCell::new()),
+            listing: None,
+            preview: None,
+            deletion: None,
+        }
+    }
+
+    /// Returns true when the explorer should quit.
+    fn perform(&mut self, effect: Effect) -> bool {
+        match effect {
+            Effect::StartListing { generation } => {
+                if let Some(old) = self.listing.take() {
+                    old.abort();
+                }
+                self.listing = Some(self.spawn(self.listing_task(generation)));
+            }
+            Effect::LoadPreview { request, prefix } => {
+                if let Some(old) = self.preview.take() {
+                    old.abort();
+                }
+                self.preview = Some(self.spawn(self.preview_task(request, prefix)));
+            }
+            Effect::CancelPreview => {
+                if let Some(old) = self.preview.take() {
+                    old.abort();
+                }
+            }
+            Effect::StartDeletion(request) => {
+                let stop = StopSignal::new();
+                let task = self.spawn(self.deletion_task(request, stop.clone()));
+                self.deletion = Some((task, stop));
+            }
+            Effect::StopDeletion => {
+                if let Some((_, stop)) = &self.deletion {
+                    stop.stop();
+                }
+            }
+            Effect::Quit => return true,
+        }
+        false
+    }
+
+    fn shutdown(&mut self) {
+        if let Some((task, stop)) = self.deletion.take() {
+            stop.stop();
+            task.abort();
+        }
+        for task in [self.listing.take(), self.preview.take()]
+            .into_iter()
+            .flatten()
+        {
+            task.abort();
+        }
+    }
+
+    /// Spawns `work`; a panic inside it becomes an `AppEvent::TaskFailed` instead of a
+    /// silently dead task.
+    fn spawn(
+        &self,
+        work: impl std::future::Future<Output = ()> + Send + 'static,
+    ) -> JoinHandle<()> {
+        let tx = self.tx.clone();
+        tokio::spawn(async move {
+            if let Err(panic) = AssertUnwindSafe(work).catch_unwind().await {
+                let message = panic
+                    .downcast_ref::<String>()
+                    .cloned()
+                    .or_else(|| panic.downcast_ref::<&str>().map(|s| s.to_string()))
+                    .unwrap_or_else(|| "a background task panicked".into());
+                let _ = tx.send(AppEvent::TaskFailed(message));
+            }
+        })
+    }
+
+    fn connected_bucket(&self) -> impl std::future::Future<Output = Bucket> + Send + 'static {
+        let cell = Arc::clone(&self.bucket);
+        let options = self.connection.clone();
+        let name = self.bucket_name.clone();
+        let tx = self.tx.clone();
+        async move {
+            cell.get_or_init(|| async {
+                let connection = connect(&options).await;
+                let bucket = Bucket::new(&connection, name);
+                let _ = tx.send(AppEvent::Connected {
+                    endpoint: bucket.endpoint_label().to_string(),
+                    region: bucket.region().to_string(),
+                });
+                bucket
+            })
+            .await
+            .clone()
+        }
+    }
+
+    fn listing_task(
+        &self,
+        generation: u64,
+    ) -> impl std::future::Future<Output = ()> + Send + 'static {
+        let bucket = self.connected_bucket();
+        let tx = self.tx.clone();
+        let all_versions = self.delete_options.all_versions;
+        let options = ListingOptions {
+            root: self.root.clone(),
+            concurrency: self.list_concurrency,
+        };
+        async move {
+            let bucket = bucket.await;
+            if let Err(error) = bucket.check_access().await {
+                let _ = tx.send(AppEvent::ListingDone {
+                    generation,
+                    result: Err(error),
+                });
+                return;
+            }
+            let versioning = async {
+                let _ = tx.send(AppEvent::Versioning(bucket.versioning().await));
+            };
+            let on_event = |event| {
+                let _ = tx.send(AppEvent::Listing { generation, event });
+            };
+            let listing = async {
+                if all_versions {
+                    list_deployments_all_versions(&bucket, &options, &on_event)
+                        .await
+                        .map(|listed| listed.inventory)
+                } else {
+                    list_deployments(&bucket, &options, &on_event).await
+                }
+            };
+            let ((), result) = tokio::join!(versioning, listing);
+            let _ = tx.send(AppEvent::ListingDone { generation, result });
+        }
+    }
+
+    fn preview_task(
+        &self,
+        request: u64,
+        prefix: String,
+    ) -> impl std::future::Future<Output = ()> + Send + 'static {
+        let bucket = self.connected_bucket();
+        let tx = self.tx.clone();
+        async move {
+            let bucket = bucket.await;
+            let result = load_preview(&bucket, &prefix).await;
+            let _ = tx.send(AppEvent::PreviewLoaded { request, result });
+        }
+    }
+
+    fn deletion_task(
+        &self,
+        request: DeletionRequest,
+        stop: StopSignal,
+    ) -> impl std::future::Future<Output = ()> + Send + 'static {
+        let bucket = self.connected_bucket();
+        let tx = self.tx.clone();
+        let audit_path = self.audit_path.clone();
+        let options = self.delete_options.clone();
+        let listing = ListingOptions {
+            root: self.root.clone(),
+            concurrency: self.list_concurrency,
+        };
+        async move {
+            let bucket = bucket.await;
+            let done = |result| {
+                let _ = tx.send(AppEvent::DeletionDone(result));
+            };
+            let audit = match AuditLog::open(&audit_path) {
+                Ok(audit) => audit,
+                Err(e) => {
+                    return done(Err(format!(
+                    "cannot open the audit log {}: {e}; nothing was deleted (use --audit-log PATH)",
+                    audit_path.display()
+                )))
+                }
+            };
+            tracing::info!(
+                deployments = request.targets.len(),
+                "deletion confirmed in the explorer"
+            );
+            let checked = tokio::select! {
+                checked = recheck_request(&bucket, &listing, &request, options.all_versions) => Some(checked),
+                _ = stop.stopped() => None,
+            };
+            let (confirmed, skipped) = match checked {
+                Some(Ok(checked)) => checked,
+                Some(Err(e)) => {
+                    return done(Err(format!(
+                        "could not check the deployments again before deleting: {e}; nothing was deleted"
+                    )))
+                }
+                // Stopped while checking: nothing was sent.
+                None => (request.targets.clone(), Vec::new()),
+            };
+            for s in &skipped {
+                tracing::warn!(name = %s.name, reason = %s.reason, "not deleting: changed since it was listed");
+            }
+            let _ = tx.send(AppEvent::Rechecked {
+                confirmed: confirmed.clone(),
+                skipped,
+            });
+            if stop.is_stopped() {
+                // Stopped during the check: nothing was sent.
+                let outcomes = confirmed
+                    .iter()
+                    .map(|d| DeploymentOutcome {
+                        name: d.name.clone(),
+                        prefix: d.prefix.clone(),
+                        status: OutcomeStatus::Stopped,
+                        deleted_objects: 0,
+                        deleted_bytes: 0,
+                        failed_keys: Vec::new(),
+                        error: None,
+                    })
+                    .collect();
+                return done(Ok(DeletionReport {
+                    outcomes,
+                    stopped: true,
+                }));
+            }
+            let on_event = |event| {
+                let _ = tx.send(AppEvent::Deletion(event));
+            };
+            let result =
+                delete_deployments(&bucket, &confirmed, &options, &audit, &stop, &on_event).await;
+            if let Err(e) = &result {
+                tracing::warn!(error = %e, "deletion failed");
+            }
+            done(result.map_err(|e| e.to_string()))
+        }
+    }
+}
+
+/// Checks the confirmed deployments again just before deleting: anything gone or written
+/// to since the listing is skipped; the rule's own marks are also re-ranked (manual marks
+/// are the operator's explicit choice and only checked for changes). Returns what is
+/// still to delete, in the confirmed order, and what was skipped.
+async fn recheck_request(
+    bucket: &Bucket,
+    listing: &ListingOptions,
+    request: &DeletionRequest,
+    all_versions: bool,
+) -> Result<(Vec<Deployment>, Vec<Skipped>), crate::engine::error::EngineError> {
+    let (by_hand, by_rule): (Vec<Deployment>, Vec<Deployment>) = request
+        .targets
+        .iter()
+        .cloned()
+        .partition(|d| request.by_hand.contains(&d.name));
+    let mut confirmed = Vec::new();
+    let mut skipped = Vec::new();
+    for (targets, rule) in [(by_rule, Some(&request.rule)), (by_hand, None)] {
+        if targets.is_empty() {
+            continue;
+        }
+        let (listed, now) = (&request.listed, request.now);
+        let checked = if all_versions {
+            recheck_all_versions(bucket, listing, rule, listed, &targets, now).await?
+        } else {
+            recheck(bucket, listing, rule, listed, &targets, now).await?
+        };
+        confirmed.extend(checked.confirmed);
+        skipped.extend(checked.skipped);
+    }
+    let order = |d: &Deployment| request.targets.iter().position(|t| t.name == d.name);
+    confirmed.sort_by_key(order);
+    Ok((confirmed, skipped))
+}
+
+/// The first `PREVIEW_CAP` objects under `prefix`, page by page.
+async fn load_preview(
+    bucket: &Bucket,
+    prefix: &str,
+) -> Result<PreviewData, crate::engine::error::EngineError> {
+    let mut data = PreviewData::default();
+    let mut token = None;
+    loop {
+        let page = bucket.list_page(prefix, None, token).await?;
+        data.objects.extend(
+            page.objects
+                .into_iter()
+                .filter(|o| o.key.starts_with(prefix)),
+        );
+        token = page.next_token;
+        if data.objects.len() > PREVIEW_CAP
+            || (data.objects.len() == PREVIEW_CAP && token.is_some())
+        {
+            data.objects.truncate(PREVIEW_CAP);
+            data.truncated = true;
+            return Ok(data);
+        }
+        if token.is_none() {
+            return Ok(data);
+        }
+    }
+}
