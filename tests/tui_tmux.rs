@@ -222,11 +222,26 @@ async fn the_explorer_deletes_exactly_the_marked_deployments_and_restores_the_te
 /// A script that runs the binary with exactly the test's settings (nothing inherited
 /// from the developer's AWS configuration).
 fn write_launcher(s3: &S3Target, bucket: &str, dir: &Path, audit: &Path) -> std::path::PathBuf {
+    write_launcher_with(s3, bucket, dir, audit, &[])
+}
+
+fn write_launcher_with(
+    s3: &S3Target,
+    bucket: &str,
+    dir: &Path,
+    audit: &Path,
+    extra_env: &[(&str, &str)],
+) -> std::path::PathBuf {
     let cli = s3.cli();
     let mut env: Vec<String> = cli
         .get_envs()
         .filter_map(|(k, v)| Some(format!("{}={}", k.to_str()?, shell_quote(v?.to_str()?))))
         .collect();
+    env.extend(
+        extra_env
+            .iter()
+            .map(|(k, v)| format!("{k}={}", shell_quote(v))),
+    );
     env.push(format!(
         "XDG_STATE_HOME={}",
         shell_quote(&dir.join("state").display().to_string())
@@ -325,4 +340,139 @@ fn drive(script: &Path) {
         "mouse capture is off"
     );
     assert_eq!(tmux.format("#{cursor_flag}"), "1", "the cursor is visible");
+}
+
+/// A tmux session at a shell prompt, with the test's PATH and HOME.
+fn shell() -> Tmux {
+    let path = std::env::var("PATH").unwrap_or_default();
+    let home = std::env::var("HOME").unwrap_or_else(|_| "/tmp".into());
+    let tmux = Tmux::start(&[
+        ("PATH", &path),
+        ("HOME", &home),
+        ("TERM", "xterm-256color"),
+        ("PS1", "$ "),
+    ]);
+    tmux.wait_for("the shell prompt", Duration::from_secs(20), |s| {
+        s.contains('$')
+    });
+    tmux
+}
+
+/// The terminal is usable again: normal screen, no mouse capture, visible cursor, and
+/// the shell echoes what is typed.
+fn assert_terminal_restored(tmux: &Tmux) {
+    tmux.wait_for(
+        "the explorer to leave the alternate screen",
+        Duration::from_secs(20),
+        |_| tmux.format("#{alternate_on}") == "0",
+    );
+    tmux.keys(&["echo restored-$((40+2))", "Enter"]);
+    let screen = tmux.wait_text("restored-42");
+    assert!(
+        screen.contains("$ echo restored-$((40+2))"),
+        "the shell echoes input again:\n{screen}"
+    );
+    assert_eq!(
+        tmux.format("#{mouse_any_flag}"),
+        "0",
+        "mouse capture is off"
+    );
+    assert_eq!(tmux.format("#{cursor_flag}"), "1", "the cursor is visible");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_panic_inside_the_explorer_restores_the_terminal() {
+    let s3 = S3Target::embedded().await;
+    let bucket = s3.fresh_bucket("panic").await;
+    s3.put_all(&bucket, objects()).await;
+    let before = s3.all_keys(&bucket).await;
+    let dir = tempfile::tempdir().unwrap();
+    let script = write_launcher_with(
+        &s3,
+        &bucket,
+        dir.path(),
+        &dir.path().join("audit.jsonl"),
+        &[("S3PRUNE_TEST_PANIC_AFTER_FIRST_FRAME", "1")],
+    );
+    let driven = tokio::task::spawn_blocking(move || {
+        let tmux = shell();
+        tmux.keys(&[
+            &format!("sh {}", shell_quote(&script.display().to_string())),
+            "Enter",
+        ]);
+        let screen = tmux.wait_text("test-only panic requested");
+        assert!(
+            !screen.contains("[x]"),
+            "the panic message is on the normal screen:\n{screen}"
+        );
+        assert_terminal_restored(&tmux);
+    })
+    .await;
+    if let Err(e) = driven {
+        std::panic::resume_unwind(e.into_panic());
+    }
+    assert_eq!(s3.all_keys(&bucket).await, before, "nothing was deleted");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_explorer_deletes_exactly_the_plan_while_the_server_throttles_and_fails_keys() {
+    let s3 = S3Target::embedded().await;
+    let bucket = s3.fresh_bucket("tuifaults").await;
+    s3.put_all(&bucket, objects()).await;
+    let before = s3.all_keys(&bucket).await;
+    s3.server()
+        .unwrap()
+        .set_faults(s3prune::server::FaultConfig {
+            slow_down: 0.10,
+            delete_key_error: 0.05,
+            seed: 5,
+            ..s3prune::server::FaultConfig::none()
+        });
+    let dir = tempfile::tempdir().unwrap();
+    let audit = dir.path().join("audit.jsonl");
+    let script = write_launcher(&s3, &bucket, dir.path(), &audit);
+    let driven = tokio::task::spawn_blocking(move || {
+        let tmux = shell();
+        tmux.keys(&[
+            &format!("sh {}", shell_quote(&script.display().to_string())),
+            "Enter",
+        ]);
+        // Retried 503s slow the listing down; d waits for a complete one.
+        tmux.wait_for("the complete listing", Duration::from_secs(60), |s| {
+            s.contains("marked  4 deployments")
+                && s.contains("bucket  8 deployments")
+                && !s.contains("so far")
+        });
+        tmux.keys(&["d"]);
+        tmux.wait_text("Delete 4 deployments from");
+        tmux.keys(&["y"]);
+        tmux.wait_text("Deleted 4 of 4 deployments");
+        tmux.keys(&["Enter"]);
+        tmux.wait_for("the reloaded list", Duration::from_secs(60), |s| {
+            s.contains("bucket  4 deployments") && !s.contains("so far")
+        });
+        tmux.keys(&["q"]);
+        assert_terminal_restored(&tmux);
+    })
+    .await;
+    s3.server()
+        .unwrap()
+        .set_faults(s3prune::server::FaultConfig::none());
+    if let Err(e) = driven {
+        std::panic::resume_unwind(e.into_panic());
+    }
+    // Rule: keep 3 newest (d1, d4x, d2), protect current: d3 d4 d5 d6 go.
+    let deleted = ["d3", "d4", "d5", "d6"];
+    let expected: BTreeMap<String, i64> = before
+        .iter()
+        .filter(|(key, _)| !deleted.iter().any(|d| key.starts_with(&format!("{d}/"))))
+        .map(|(k, v)| (k.clone(), *v))
+        .collect();
+    assert_eq!(s3.all_keys(&bucket).await, expected, "key by key");
+    let audited = std::fs::read_to_string(&audit).unwrap();
+    assert_eq!(
+        audited.lines().count(),
+        before.len() - expected.len(),
+        "one audit line per deleted key"
+    );
 }

@@ -47,6 +47,9 @@ pub struct TuiOptions {
 
 /// How often the clock ticks (ages, rates, the spinner).
 const TICK: Duration = Duration::from_millis(250);
+/// When set, the explorer panics right after its first frame (for tests only).
+const TEST_PANIC_VAR: &str = "S3PRUNE_TEST_PANIC_AFTER_FIRST_FRAME";
+
 /// Events handled between two frames at most, so a flood of listing events cannot
 /// starve input or drawing.
 const EVENTS_PER_FRAME: usize = 2_000;
@@ -114,6 +117,10 @@ async fn event_loop(
         terminal
             .draw(|frame| view::render(app, frame))
             .map_err(|e| format!("cannot draw: {e}"))?;
+        // Lets the tests prove that a panic restores the terminal (tests/tui_tmux.rs).
+        if std::env::var_os(TEST_PANIC_VAR).is_some() {
+            panic!("test-only panic requested by {TEST_PANIC_VAR}");
+        }
         let first = tokio::select! {
             terminal_event = input.next() => match terminal_event {
                 Some(Ok(event)) => match translate(event) {
