@@ -6,8 +6,8 @@ use indicatif::{ProgressBar, ProgressStyle};
 
 use super::args::{GlobalArgs, PruneArgs};
 use super::failure::{CommandResult, Failure};
-use super::plan_output::{delete_names, write_table, PlanView};
-use super::session::{list_target, target};
+use super::plan_output::{delete_names, write_table};
+use super::session::{plan_target, target, Planned};
 use crate::engine::audit::{default_audit_path, AuditLog};
 use crate::engine::deletion::{
     delete_deployments, DeleteOptions, DeletionEvent, DeletionReport, OutcomeStatus,
@@ -34,22 +34,10 @@ pub async fn run(global: &GlobalArgs, args: &PruneArgs) -> CommandResult {
                 .into(),
         ));
     }
-    let listed = list_target(&target).await?;
-    let now = Utc::now();
-    let plan = Plan::build(listed.inventory.deployments, &target.rule, now);
-    let view = PlanView {
-        bucket: &target.bucket_name,
-        root: &target.root,
-        endpoint: listed.bucket.endpoint_label(),
-        versioning: listed.versioning,
-        rule: &target.rule,
-        plan: &plan,
-        root_objects: &listed.inventory.root_objects,
-        now,
-        current: listed.current.as_ref(),
-    };
-    write_table(&mut std::io::stdout().lock(), &view)
+    let planned = plan_target(&target).await?;
+    write_table(&mut std::io::stdout().lock(), &planned.view(&target))
         .map_err(|e| Failure::Runtime(format!("cannot write the plan: {e}")))?;
+    let Planned { listed, plan, .. } = planned;
 
     let summary = plan.summary();
     if summary.delete == 0 {
@@ -74,7 +62,7 @@ pub async fn run(global: &GlobalArgs, args: &PruneArgs) -> CommandResult {
             audit_path.display()
         ))
     })?;
-    let planned: Vec<Deployment> = plan.entries.iter().map(|e| e.deployment.clone()).collect();
+    let all_planned: Vec<Deployment> = plan.entries.iter().map(|e| e.deployment.clone()).collect();
     let confirmed: Vec<Deployment> = plan.to_delete().map(|e| e.deployment.clone()).collect();
     let listing = ListingOptions {
         root: target.root.clone(),
@@ -85,7 +73,7 @@ pub async fn run(global: &GlobalArgs, args: &PruneArgs) -> CommandResult {
             &listed.bucket,
             &listing,
             Some(&target.rule),
-            &planned,
+            &all_planned,
             &confirmed,
             Utc::now(),
         )
@@ -95,7 +83,7 @@ pub async fn run(global: &GlobalArgs, args: &PruneArgs) -> CommandResult {
             &listed.bucket,
             &listing,
             Some(&target.rule),
-            &planned,
+            &all_planned,
             &confirmed,
             Utc::now(),
         )

@@ -3,16 +3,19 @@
 use std::collections::HashMap;
 use std::io::IsTerminal;
 
+use chrono::{DateTime, Utc};
 use indicatif::{ProgressBar, ProgressStyle};
 
 use super::args::GlobalArgs;
 use super::failure::Failure;
+use super::plan_output::PlanView;
 use crate::engine::bucket::{Bucket, Versioning};
 use crate::engine::bucket_name::validate_bucket_name;
 use crate::engine::connection::{connect, ConnectionOptions};
 use crate::engine::listing::{
     list_deployments, normalise_root, Inventory, ListingEvent, ListingOptions,
 };
+use crate::engine::plan::Plan;
 use crate::engine::rule::Rule;
 use crate::engine::versions::{list_deployments_all_versions, CurrentStats};
 
@@ -134,4 +137,35 @@ pub async fn list_target(target: &Target) -> Result<Listed, Failure> {
         inventory,
         current,
     })
+}
+
+/// A listed bucket and the rule's plan for it, as `plan` and `prune` show it.
+pub struct Planned {
+    pub listed: Listed,
+    pub plan: Plan,
+    pub now: DateTime<Utc>,
+}
+
+pub async fn plan_target(target: &Target) -> Result<Planned, Failure> {
+    let mut listed = list_target(target).await?;
+    let now = Utc::now();
+    let deployments = std::mem::take(&mut listed.inventory.deployments);
+    let plan = Plan::build(deployments, &target.rule, now);
+    Ok(Planned { listed, plan, now })
+}
+
+impl Planned {
+    pub fn view<'a>(&'a self, target: &'a Target) -> PlanView<'a> {
+        PlanView {
+            bucket: &target.bucket_name,
+            root: &target.root,
+            endpoint: self.listed.bucket.endpoint_label(),
+            versioning: self.listed.versioning,
+            rule: &target.rule,
+            plan: &self.plan,
+            root_objects: &self.listed.inventory.root_objects,
+            now: self.now,
+            current: self.listed.current.as_ref(),
+        }
+    }
 }

@@ -175,16 +175,7 @@ impl Bucket {
             .send()
             .await
             .map_err(|e| classify(e, &self.context()))?;
-        let encoded = reply.encoding_type() == Some(&EncodingType::Url);
-        let decode = |text: &str| -> Result<String, EngineError> {
-            if encoded {
-                url_decode(text).ok_or_else(|| {
-                    EngineError::Other(format!("the server sent a badly encoded key: {text:?}"))
-                })
-            } else {
-                Ok(text.to_string())
-            }
-        };
+        let decode = key_decoder(reply.encoding_type() == Some(&EncodingType::Url));
         let mut objects = Vec::with_capacity(reply.contents().len());
         for object in reply.contents() {
             if let (Some(key), Some(modified)) = (object.key(), object.last_modified()) {
@@ -232,16 +223,7 @@ impl Bucket {
             .send()
             .await
             .map_err(|e| classify(e, &self.context()))?;
-        let encoded = reply.encoding_type() == Some(&EncodingType::Url);
-        let decode = |text: &str| -> Result<String, EngineError> {
-            if encoded {
-                url_decode(text).ok_or_else(|| {
-                    EngineError::Other(format!("the server sent a badly encoded key: {text:?}"))
-                })
-            } else {
-                Ok(text.to_string())
-            }
-        };
+        let decode = key_decoder(reply.encoding_type() == Some(&EncodingType::Url));
         let mut versions = Vec::new();
         for v in reply.versions() {
             if let (Some(key), Some(modified)) = (v.key(), v.last_modified()) {
@@ -456,6 +438,20 @@ impl Bucket {
 pub fn is_xml_safe(key: &str) -> bool {
     !key.chars()
         .any(|c| c.is_control() || c == '\u{FFFE}' || c == '\u{FFFF}')
+}
+
+/// Turns listed keys and prefixes back into the exact key: url-decoded when the reply
+/// says it is `encoding-type=url`, as is otherwise.
+fn key_decoder(encoded: bool) -> impl Fn(&str) -> Result<String, EngineError> + Copy {
+    move |text: &str| {
+        if encoded {
+            url_decode(text).ok_or_else(|| {
+                EngineError::Other(format!("the server sent a badly encoded key: {text:?}"))
+            })
+        } else {
+            Ok(text.to_string())
+        }
+    }
 }
 
 /// Decodes S3's `encoding-type=url` form: `%XX` escapes and `+` for a space (a literal
