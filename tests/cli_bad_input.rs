@@ -488,3 +488,54 @@ async fn secrets_never_appear_in_output_or_the_audit_log() {
     assert!(printed.contains("a/x"), "the audit log was written");
     assert!(!printed.contains(&target.secret_key), "{printed}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_prefix_without_slash_means_that_folder_and_dotted_bucket_names_work() {
+    let target = S3Target::embedded().await;
+    let bucket = format!("dotted.bucket.{:08x}", rand::random::<u32>());
+    target
+        .client()
+        .create_bucket()
+        .bucket(&bucket)
+        .send()
+        .await
+        .unwrap();
+    let old = Some(Utc::now() - chrono::Duration::days(9));
+    target
+        .put_all(
+            &bucket,
+            vec![
+                ("sites/prod/v1/index.html".into(), 1, old),
+                ("sites/prod/v2/index.html".into(), 1, None),
+                ("sites/production/v0/index.html".into(), 1, old),
+            ],
+        )
+        .await;
+    let mut plan = target.cli();
+    plan.args([
+        "plan",
+        "--bucket",
+        &bucket,
+        "--prefix",
+        "sites/prod",
+        "--keep",
+        "1",
+        "--format",
+        "json",
+    ]);
+    let out = target.run(plan).await;
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(json["prefix"], "sites/prod/");
+    let names: Vec<&str> = json["deployments"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        names,
+        vec!["v2", "v1"],
+        "sites/production/ is not under sites/prod/"
+    );
+}
