@@ -1,0 +1,179 @@
+//! The embedded S3 server as a separate process with an injected per-request latency,
+//! plus a seeding mode.
+//!
+//!   s3prune-bench serve --port 9400 --data-dir D --latency-ms 30
+//!       serves D on 127.0.0.1:9400, every request delayed by 30 ms (a network round trip);
+//!       prints `READY http://127.0.0.1:9400` once listening; exits on SIGTERM / Ctrl-C
+//!       (without flushing: the journal already holds every acknowledged mutation).
+//!   s3prune-bench seed --data-dir D --bucket B --deployments 200 --objects 100
+//!       writes B with deployments `d0000/` … each holding `--objects` keys, through the
+//!       server's real PUT path with latency off, then flushes a compact snapshot to D.
+//!
+//! Used by `scripts/bench.sh` (bench/bench.py).
+
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, Instant};
+
+use aws_sdk_s3::config::{Credentials, Region};
+use aws_sdk_s3::primitives::ByteStream;
+use chrono::{DateTime, Utc};
+use futures::stream::{self, StreamExt, TryStreamExt};
+use s3prune::server::{
+    start, FaultConfig, ServerConfig, BACKDATE_METADATA_KEY, DEFAULT_ACCESS_KEY, DEFAULT_REGION,
+    DEFAULT_SECRET_KEY,
+};
+
+use crate::Error;
+
+#[derive(clap::Args)]
+pub struct ServeArgs {
+    #[arg(long)]
+    port: u16,
+    #[arg(long)]
+    data_dir: Option<PathBuf>,
+    #[arg(long, default_value_t = 30)]
+    latency_ms: u64,
+}
+
+#[derive(clap::Args)]
+pub struct SeedArgs {
+    #[arg(long)]
+    data_dir: PathBuf,
+    #[arg(long)]
+    bucket: String,
+    #[arg(long)]
+    deployments: usize,
+    #[arg(long)]
+    objects: usize,
+    #[arg(long, default_value_t = 64)]
+    concurrency: usize,
+}
+
+pub async fn serve(args: ServeArgs) -> Result<(), Error> {
+    let ServeArgs {
+        port,
+        data_dir,
+        latency_ms,
+    } = args;
+    let loaded = Instant::now();
+    let server = start(ServerConfig {
+        port,
+        data_dir,
+        ..ServerConfig::default()
+    })
+    .await?;
+    server.set_faults(FaultConfig {
+        latency: Duration::from_millis(latency_ms),
+        ..FaultConfig::none()
+    });
+    eprintln!("bench_server: store loaded in {:.1?}", loaded.elapsed());
+    println!("READY {}", server.endpoint());
+    use tokio::signal::unix::{signal, SignalKind};
+    let mut term = signal(SignalKind::terminate())?;
+    tokio::select! {
+        _ = term.recv() => {}
+        _ = tokio::signal::ctrl_c() => {}
+    }
+    eprintln!("bench_server: {} requests served", server.request_count());
+    // Deliberately no flush: benchmark data dirs are throw-away copies.
+    std::process::exit(0);
+}
+
+/// Deterministic key layout of a static site: an index, then assets in three folders.
+pub fn object_key(deployment: usize, object: usize) -> String {
+    match object {
+        0 => format!("d{deployment:04}/index.html"),
+        j => {
+            let (dir, ext) = match j % 3 {
+                0 => ("js", "js"),
+                1 => ("css", "css"),
+                _ => ("media", "png"),
+            };
+            format!("d{deployment:04}/static/{dir}/asset-{j:05}.{ext}")
+        }
+    }
+}
+
+pub async fn seed(args: SeedArgs) -> Result<(), Error> {
+    let SeedArgs {
+        data_dir,
+        bucket,
+        deployments,
+        objects,
+        concurrency,
+    } = args;
+    let bucket = bucket.as_str();
+    let server = start(ServerConfig {
+        port: 0,
+        data_dir: Some(data_dir.clone()),
+        ..ServerConfig::default()
+    })
+    .await?;
+    let config = aws_sdk_s3::Config::builder()
+        .behavior_version_latest()
+        .endpoint_url(server.endpoint())
+        .force_path_style(true)
+        .region(Region::new(DEFAULT_REGION))
+        .credentials_provider(Credentials::new(
+            DEFAULT_ACCESS_KEY,
+            DEFAULT_SECRET_KEY,
+            None,
+            None,
+            "bench",
+        ))
+        .build();
+    let client = aws_sdk_s3::Client::from_conf(config);
+    if client.head_bucket().bucket(bucket).send().await.is_err() {
+        client.create_bucket().bucket(bucket).send().await?;
+    }
+    // A handful of distinct small bodies: the store keeps bytes in memory and dedups
+    // blobs on disk; sizes only matter for the aggregated totals.
+    let bodies: Vec<bytes::Bytes> = (0..8)
+        .map(|i| bytes::Bytes::from(vec![b'a' + i as u8; 64 + 97 * i]))
+        .collect();
+    // Deployment i was written i hours after the oldest one; its objects a second apart.
+    let now: DateTime<Utc> = Utc::now();
+    let oldest = now - chrono::Duration::hours(deployments as i64 + 1);
+    let total = (deployments * objects) as u64;
+    let done = AtomicU64::new(0);
+    let started = Instant::now();
+    stream::iter((0..deployments).flat_map(|d| (0..objects).map(move |o| (d, o))))
+        .map(|(d, o)| {
+            let client = &client;
+            let body = bodies[(d + o) % bodies.len()].clone();
+            let modified = oldest
+                + chrono::Duration::hours(d as i64)
+                + chrono::Duration::seconds((o % 3000) as i64);
+            let done = &done;
+            async move {
+                client
+                    .put_object()
+                    .bucket(bucket)
+                    .key(object_key(d, o))
+                    .metadata(BACKDATE_METADATA_KEY, modified.to_rfc3339())
+                    .body(ByteStream::from(body))
+                    .send()
+                    .await?;
+                let n = done.fetch_add(1, Ordering::Relaxed) + 1;
+                if n.is_multiple_of(100_000) {
+                    eprintln!(
+                        "bench_server: {n}/{total} objects, {:.0?}",
+                        started.elapsed()
+                    );
+                }
+                Ok::<_, Error>(())
+            }
+        })
+        .buffer_unordered(concurrency.max(1))
+        .try_collect::<()>()
+        .await?;
+    let secs = started.elapsed().as_secs_f64();
+    server.shutdown().await;
+    println!(
+        "seeded {bucket}: {deployments} deployments x {objects} objects = {total} in {secs:.1} s ({:.0}/s) into {}",
+        total as f64 / secs,
+        data_dir.display()
+    );
+    Ok(())
+}
