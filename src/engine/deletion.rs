@@ -28,7 +28,9 @@ impl Default for DeleteOptions {
     fn default() -> Self {
         DeleteOptions {
             batches_in_flight: 8,
-            listing_concurrency: 8,
+            // Measured (scripts/bench.sh, 30 ms latency): re-listing is the bottleneck for
+            // many small deployments; 64 took 200 x 100 objects from 1.95 s to 0.87 s.
+            listing_concurrency: super::listing::DEFAULT_LISTING_CONCURRENCY,
             max_rounds: 6,
             base_backoff: Duration::from_millis(200),
             all_versions: false,

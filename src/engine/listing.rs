@@ -13,7 +13,7 @@ pub struct ListingOptions {
     pub concurrency: usize,
 }
 
-pub const DEFAULT_LISTING_CONCURRENCY: usize = 16;
+pub const DEFAULT_LISTING_CONCURRENCY: usize = 64;
 
 impl ListingOptions {
     pub fn new(root: impl Into<String>) -> Self {
