@@ -276,7 +276,10 @@ fn reload_keeps_the_selection_and_ignores_answers_to_the_old_listing() {
     press_char(&mut app, ' '); // manual mark survives a reload
     assert_eq!(
         press_char(&mut app, 'R'),
-        vec![Effect::StartListing { generation: 2 }]
+        vec![Effect::StartListing {
+            generation: 2,
+            all_versions: false
+        }]
     );
     assert!(app.is_listing());
     assert!(app.deployments.is_empty());
@@ -630,7 +633,10 @@ fn y_deletes_exactly_the_confirmed_targets_shows_progress_and_reloads() {
     let effects = app.update(AppEvent::DeletionDone(Ok(report)));
     assert_eq!(
         effects,
-        vec![Effect::StartListing { generation: 2 }],
+        vec![Effect::StartListing {
+            generation: 2,
+            all_versions: false
+        }],
         "the list reloads afterwards"
     );
     let Mode::Deleting(state) = &app.mode else {
@@ -857,7 +863,10 @@ fn a_failed_listing_is_a_message_and_r_retries() {
     assert!(message(&app).contains("listing failed"));
     assert_eq!(
         press_char(&mut app, 'R'),
-        vec![Effect::StartListing { generation: 2 }]
+        vec![Effect::StartListing {
+            generation: 2,
+            all_versions: false
+        }]
     );
     list(&mut app, 2, bucket(), Versioning::Disabled);
     assert_eq!(rows(&app).len(), 14);
@@ -871,7 +880,13 @@ fn a_deletion_that_fails_as_a_whole_is_reported_not_a_crash() {
     let effects = app.update(AppEvent::DeletionDone(Err(
         "cannot open the audit log /x: denied; nothing was deleted".into(),
     )));
-    assert_eq!(effects, vec![Effect::StartListing { generation: 2 }]);
+    assert_eq!(
+        effects,
+        vec![Effect::StartListing {
+            generation: 2,
+            all_versions: false
+        }]
+    );
     let Mode::Deleting(state) = &app.mode else {
         panic!()
     };
@@ -953,4 +968,31 @@ fn ten_thousand_deployments_stay_responsive() {
         listed < Duration::from_secs(10),
         "feeding the listing took {listed:?}"
     );
+}
+
+#[test]
+fn v_toggles_counting_every_version_and_relists() {
+    let mut app = tui_support::listed_app();
+    assert!(!app.all_versions);
+    let effects = tui_support::press_char(&mut app, 'V');
+    assert!(app.all_versions);
+    assert!(
+        matches!(
+            effects.as_slice(),
+            [Effect::StartListing {
+                all_versions: true,
+                ..
+            }]
+        ),
+        "{effects:?}"
+    );
+    let effects = tui_support::press_char(&mut app, 'V');
+    assert!(!app.all_versions);
+    assert!(matches!(
+        effects.as_slice(),
+        [Effect::StartListing {
+            all_versions: false,
+            ..
+        }]
+    ));
 }

@@ -92,6 +92,8 @@ pub enum Effect {
     /// (Re)list the bucket; events carry `generation`. Cancels a listing in progress.
     StartListing {
         generation: u64,
+        /// List every version and delete marker (`--all-versions`, or `V`).
+        all_versions: bool,
     },
     LoadPreview {
         request: u64,
@@ -119,6 +121,8 @@ pub struct DeletionRequest {
     /// Everything that was listed, for the re-ranking.
     pub listed: Vec<Deployment>,
     pub now: DateTime<Utc>,
+    /// Delete every version and delete marker, as listed.
+    pub all_versions: bool,
 }
 
 impl PartialEq for DeletionRequest {
@@ -525,6 +529,7 @@ impl App {
         self.settle();
         Effect::StartListing {
             generation: self.generation,
+            all_versions: self.all_versions,
         }
     }
 
@@ -738,6 +743,16 @@ impl App {
             KeyCode::End | KeyCode::Char('G') => self.move_cursor(isize::MAX / 2),
             KeyCode::Char(' ') => self.toggle_current(),
             KeyCode::Char('a') => self.reset_marks(),
+            KeyCode::Char('V') => {
+                self.all_versions = !self.all_versions;
+                self.info(if self.all_versions {
+                    "counting every version and delete marker (V again: current objects only)"
+                        .into()
+                } else {
+                    "counting current objects only (V again: every version)".into()
+                });
+                return vec![self.start_listing()];
+            }
             KeyCode::Char('+') | KeyCode::Char('=') => self.change_keep(1),
             KeyCode::Char('-') => self.change_keep(-1),
             KeyCode::Char('s') => {
@@ -861,6 +876,7 @@ impl App {
                     rule: self.rule.clone(),
                     listed: self.deployments.clone(),
                     now: self.now,
+                    all_versions: self.all_versions,
                 };
                 self.mode = Mode::Deleting(DeletionState::new(
                     self.info.bucket.clone(),

@@ -246,11 +246,14 @@ impl Worker {
     /// Returns true when the explorer should quit.
     fn perform(&mut self, effect: Effect) -> bool {
         match effect {
-            Effect::StartListing { generation } => {
+            Effect::StartListing {
+                generation,
+                all_versions,
+            } => {
                 if let Some(old) = self.listing.take() {
                     old.abort();
                 }
-                self.listing = Some(self.spawn(self.listing_task(generation)));
+                self.listing = Some(self.spawn(self.listing_task(generation, all_versions)));
             }
             Effect::LoadPreview { request, prefix } => {
                 if let Some(old) = self.preview.take() {
@@ -333,10 +336,10 @@ impl Worker {
     fn listing_task(
         &self,
         generation: u64,
+        all_versions: bool,
     ) -> impl std::future::Future<Output = ()> + Send + 'static {
         let bucket = self.connected_bucket();
         let tx = self.tx.clone();
-        let all_versions = self.delete_options.all_versions;
         let options = ListingOptions {
             root: self.root.clone(),
             concurrency: self.list_concurrency,
@@ -392,7 +395,10 @@ impl Worker {
         let bucket = self.connected_bucket();
         let tx = self.tx.clone();
         let audit_path = self.audit_path.clone();
-        let options = self.delete_options.clone();
+        let options = DeleteOptions {
+            all_versions: request.all_versions,
+            ..self.delete_options.clone()
+        };
         let listing = ListingOptions {
             root: self.root.clone(),
             concurrency: self.list_concurrency,

@@ -94,7 +94,13 @@ pub fn opened(rule: Rule, keep_is_default: bool) -> App {
         width: 120,
         height: 40,
     });
-    assert_eq!(app.start(), vec![Effect::StartListing { generation: 1 }]);
+    assert_eq!(
+        app.start(),
+        vec![Effect::StartListing {
+            generation: 1,
+            all_versions: false
+        }]
+    );
     app
 }
 

@@ -11,7 +11,7 @@ use crate::tui::app::App;
 use crate::tui::layout::centered;
 use crate::tui::marks::Mark;
 
-pub const KEYS: [(&str, &str); 17] = [
+pub const KEYS: [(&str, &str); 18] = [
     ("↑/↓  j/k", "move"),
     ("PgUp/PgDn", "page up / down"),
     ("g/G  Home/End", "first / last row"),
@@ -26,6 +26,7 @@ pub const KEYS: [(&str, &str); 17] = [
     ("y/enter  n/esc", "in the dialog: delete / cancel"),
     ("esc (deleting)", "stop after the requests in flight"),
     ("R", "list the bucket again"),
+    ("V", "count every version and delete marker (on/off)"),
     ("?", "this help"),
     ("q / esc", "back / quit"),
     ("wheel / click", "scroll / select a row"),
