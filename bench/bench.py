@@ -343,7 +343,7 @@ def estimate_skip(c, small_results, scale, args):
     prev = small_results.get(c.name)
     if not prev or not prev["times"]:
         return None
-    est = statistics.median(prev["times"]) * scale
+    est = statistics.median(prev["times"]) * scale  # by object count (listed, or deleted)
     return est if est > args.max_estimate else None
 
 
@@ -565,7 +565,8 @@ def main():
                 "doomed": [f"d{i:04}" for i in range(max(d - args.keep, 0))]}
         log(f"case {label}: {d} deployments x {o} objects")
         ctx["seed_dir"] = seed(t, case, args)
-        scale = (d * o) / small_objects if small_objects else None
+        scale = (d * o) / small_objects[0] if small_objects else None
+        delete_scale = len(case["doomed"]) * o / small_objects[1] if small_objects else None
         entry = report["cases"][label] = {"deployments": d, "objects": o}
         md.append(f"\n### {label}: {d:,} deployments × {o:,} objects = {d * o:,} objects")
         if "list" in phases:
@@ -574,7 +575,7 @@ def main():
             md += ["", table("Listing", case, res, est, "s3prune plan", "objects")]
             small_list = small_list or res
         if "delete" in phases:
-            res, est = run_deletion(t, case, deletion_c, ctx, args, small_delete, scale)
+            res, est = run_deletion(t, case, deletion_c, ctx, args, small_delete, delete_scale)
             entry["deletion"], entry["deletion_estimates"] = res, est
             md += ["", table("Deleting", case, res, est, "s3prune prune", "objects deleted")]
             small_delete = small_delete or res
@@ -609,7 +610,7 @@ def main():
             md += lines
             md.append("Ceiling sweep: list " + ", ".join(f"c={r['concurrency']}: {r['objects_per_s']:,.0f}/s" for r in ceil["list"])
                       + "; delete " + ", ".join(f"c={r['concurrency']}: {r['objects_per_s']:,.0f}/s" for r in ceil["delete"]))
-        small_objects = small_objects or d * o
+        small_objects = small_objects or (d * o, max(len(case["doomed"]) * o, 1))
         for kind in ("listing", "deletion"):
             for name, r in entry.get(kind, {}).items():
                 if r["failures"]:
