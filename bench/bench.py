@@ -171,6 +171,8 @@ def make_contenders(t, ctx):
         prefix, extra = split_env(extra)
 
         def build(case, work):
+            # A fresh audit log per run: it holds a line per deleted key (1M lines per large run).
+            (work / "audit.jsonl").unlink(missing_ok=True)
             return prefix + [s3p, "prune", "--bucket", BUCKET, "--keep", str(case["keep"]), "--yes", "--force",
                     "--audit-log", str(work / "audit.jsonl"), "--endpoint-url", ctx["endpoint"]] + extra, False
         return Contender(name, "delete", build, None, is_s3prune=True)

@@ -108,6 +108,7 @@ pub async fn run(global: &GlobalArgs, args: &PruneArgs) -> CommandResult {
     let options = DeleteOptions {
         batches_in_flight: args.batches_in_flight,
         base_backoff: args.retry_backoff,
+        listing_concurrency: target.list_concurrency,
         all_versions: target.all_versions,
         ..DeleteOptions::default()
     };

@@ -13,7 +13,7 @@ pub struct ListingOptions {
     pub concurrency: usize,
 }
 
-pub const DEFAULT_LISTING_CONCURRENCY: usize = 64;
+pub const DEFAULT_LISTING_CONCURRENCY: usize = 32;
 
 impl ListingOptions {
     pub fn new(root: impl Into<String>) -> Self {
