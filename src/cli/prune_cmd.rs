@@ -10,7 +10,7 @@ use super::plan_output::{delete_names, write_table};
 use super::session::{plan_target, target, Planned};
 use crate::engine::audit::{default_audit_path, AuditLog};
 use crate::engine::deletion::{
-    delete_deployments, DeleteOptions, DeletionEvent, DeletionReport, OutcomeStatus,
+    delete_listed, DeleteOptions, DeletionEvent, DeletionReport, OutcomeStatus,
 };
 use crate::engine::deployment::Deployment;
 use crate::engine::drift::{recheck, recheck_all_versions};
@@ -97,6 +97,7 @@ pub async fn run(global: &GlobalArgs, args: &PruneArgs) -> CommandResult {
         );
     }
     let targets = checked.confirmed;
+    let prelisted = checked.prelisted;
     if targets.is_empty() {
         println!("Nothing left to delete: every planned deployment changed since the plan.");
         return Ok(());
@@ -113,8 +114,16 @@ pub async fn run(global: &GlobalArgs, args: &PruneArgs) -> CommandResult {
         ..DeleteOptions::default()
     };
     let on_event = |event: DeletionEvent| progress.apply(&targets, event);
-    let result =
-        delete_deployments(&listed.bucket, &targets, &options, &audit, &stop, &on_event).await;
+    let result = delete_listed(
+        &listed.bucket,
+        &targets,
+        &prelisted,
+        &options,
+        &audit,
+        &stop,
+        &on_event,
+    )
+    .await;
     ctrl_c.abort();
     progress.finish();
     let report = result?;

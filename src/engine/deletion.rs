@@ -1,11 +1,11 @@
-use std::collections::VecDeque;
+use std::collections::{HashMap, VecDeque};
 use std::time::Duration;
 
 use futures::stream::{self, FuturesUnordered, StreamExt};
 use tokio::sync::mpsc;
 
 use super::audit::{AuditLog, AuditResult};
-use super::bucket::{is_xml_safe, Bucket, KeyError, ObjectRef, DELETE_BATCH_LIMIT};
+use super::bucket::{is_xml_safe, Bucket, KeyError, ListedObject, ObjectRef, DELETE_BATCH_LIMIT};
 use super::deployment::Deployment;
 use super::error::{is_retryable_code, EngineError};
 use super::stop::StopSignal;
@@ -129,6 +129,28 @@ struct Progress {
     outstanding: u64,
 }
 
+/// Listings made moments before deleting (by the drift re-check), by deployment prefix,
+/// so a deployment that fits in one page is not listed a second time.
+pub type Prelisted = HashMap<String, Vec<ListedObject>>;
+
+/// At most this many keys are kept from the re-check for the deletion (a few MiB);
+/// deployments beyond it are listed again when deleted.
+pub const PRELIST_KEY_BUDGET: usize = 50_000;
+
+/// [`delete_deployments`] without listing again the deployments whose current listing
+/// is in `prelisted` (plain deletes only; `--all-versions` always lists versions).
+pub async fn delete_listed(
+    bucket: &Bucket,
+    targets: &[Deployment],
+    prelisted: &Prelisted,
+    options: &DeleteOptions,
+    audit: &AuditLog,
+    stop: &StopSignal,
+    on_event: &(dyn Fn(DeletionEvent) + Send + Sync),
+) -> Result<DeletionReport, EngineError> {
+    delete_inner(bucket, targets, prelisted, options, audit, stop, on_event).await
+}
+
 /// Deletes the confirmed deployments: re-lists each one now (what is there at delete
 /// time, not at plan time), and deletes its keys with DeleteObjects in batches of at
 /// most 1000, several in flight, retrying throttling and server errors with backoff.
@@ -138,6 +160,27 @@ struct Progress {
 pub async fn delete_deployments(
     bucket: &Bucket,
     targets: &[Deployment],
+    options: &DeleteOptions,
+    audit: &AuditLog,
+    stop: &StopSignal,
+    on_event: &(dyn Fn(DeletionEvent) + Send + Sync),
+) -> Result<DeletionReport, EngineError> {
+    delete_inner(
+        bucket,
+        targets,
+        &Prelisted::new(),
+        options,
+        audit,
+        stop,
+        on_event,
+    )
+    .await
+}
+
+async fn delete_inner(
+    bucket: &Bucket,
+    targets: &[Deployment],
+    prelisted: &Prelisted,
     options: &DeleteOptions,
     audit: &AuditLog,
     stop: &StopSignal,
@@ -154,9 +197,23 @@ pub async fn delete_deployments(
         stream::iter(targets.iter().enumerate())
             .for_each_concurrent(options.listing_concurrency.max(1), |(index, target)| {
                 let page_tx = page_tx.clone();
+                let listed = prelisted
+                    .get(&target.prefix)
+                    .filter(|_| !options.all_versions);
                 async move {
-                    list_for_deletion(bucket, index, target, options.all_versions, stop, page_tx)
+                    if let Some(listed) = listed {
+                        send_listed(index, target, listed, page_tx).await;
+                    } else {
+                        list_for_deletion(
+                            bucket,
+                            index,
+                            target,
+                            options.all_versions,
+                            stop,
+                            page_tx,
+                        )
                         .await
+                    }
                 }
             })
             .await;
@@ -242,6 +299,31 @@ fn check_target(target: &Deployment) -> Result<(), EngineError> {
 enum ListerMessage {
     Keys(Vec<PendingKey>),
     Done { index: usize, error: Option<String> },
+}
+
+/// Hands over a listing made moments ago, never a key outside the target's prefix.
+async fn send_listed(
+    index: usize,
+    target: &Deployment,
+    listed: &[ListedObject],
+    pages: mpsc::Sender<ListerMessage>,
+) {
+    let keys: Vec<PendingKey> = listed
+        .iter()
+        .filter(|o| o.key.starts_with(&target.prefix))
+        .map(|o| PendingKey {
+            index,
+            object: ObjectRef {
+                key: o.key.clone(),
+                version_id: None,
+            },
+            size: o.size,
+        })
+        .collect();
+    if !keys.is_empty() && pages.send(ListerMessage::Keys(keys)).await.is_err() {
+        return;
+    }
+    let _ = pages.send(ListerMessage::Done { index, error: None }).await;
 }
 
 async fn list_for_deletion(

@@ -4,14 +4,16 @@
 //! deleted.
 
 use std::collections::{BTreeMap, HashSet};
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use chrono::{DateTime, Utc};
 use futures::stream::{self, StreamExt, TryStreamExt};
 
-use super::bucket::Bucket;
-use super::deployment::Deployment;
+use super::bucket::{Bucket, ListedObject};
+use super::deletion::{Prelisted, PRELIST_KEY_BUDGET};
+use super::deployment::{Deployment, ObjectTally};
 use super::error::EngineError;
-use super::listing::{deployment_name, discover, tally_prefix, ListingOptions};
+use super::listing::{deployment_name, discover, ListingOptions};
 use super::plan::{Action, Plan};
 use super::rule::Rule;
 use super::versions::tally_versions;
@@ -27,6 +29,9 @@ pub struct Recheck {
     /// Still to delete, with their current sizes.
     pub confirmed: Vec<Deployment>,
     pub skipped: Vec<Skipped>,
+    /// The listings of confirmed deployments that fit in one page (within
+    /// [`PRELIST_KEY_BUDGET`]), for the deletion to use instead of listing again.
+    pub prelisted: Prelisted,
 }
 
 /// Re-lists the confirmed deployments and skips any that changed since `planned` was
@@ -77,19 +82,23 @@ async fn recheck_in_scope(
             .collect()
     };
 
-    let fresh: Vec<(Deployment, Option<Deployment>)> = stream::iter(confirmed.iter().cloned())
+    let budget = AtomicUsize::new(PRELIST_KEY_BUDGET);
+    let budget = &budget;
+    type Fresh = (Deployment, Option<Deployment>, Option<Vec<ListedObject>>);
+    let fresh: Vec<Fresh> = stream::iter(confirmed.iter().cloned())
         .map(|target| async move {
-            let now_listed = if all_versions {
-                tally_versions(bucket, &target.prefix)
+            let (now_listed, kept) = if all_versions {
+                let listed = tally_versions(bucket, &target.prefix)
                     .await?
                     .into_deployment(target.name.clone(), target.prefix.clone())
-                    .map(|(d, _)| d)
+                    .map(|(d, _)| d);
+                (listed, None)
             } else {
-                tally_prefix(bucket, &target.prefix)
-                    .await?
-                    .into_deployment(target.name.clone(), target.prefix.clone())
+                let (tally, kept) = tally_keeping_one_page(bucket, &target.prefix, budget).await?;
+                let listed = tally.into_deployment(target.name.clone(), target.prefix.clone());
+                (listed, kept)
             };
-            Ok::<_, EngineError>((target, now_listed))
+            Ok::<_, EngineError>((target, now_listed, kept))
         })
         .buffer_unordered(options.concurrency.max(1))
         .try_collect()
@@ -98,9 +107,10 @@ async fn recheck_in_scope(
     let mut result = Recheck {
         confirmed: Vec::new(),
         skipped: Vec::new(),
+        prelisted: Prelisted::new(),
     };
     let mut candidates: BTreeMap<String, Deployment> = BTreeMap::new();
-    for (target, current) in fresh {
+    for (target, current, kept) in fresh {
         match current {
             None => result.skipped.push(Skipped {
                 name: target.name,
@@ -116,6 +126,9 @@ async fn recheck_in_scope(
                 ),
             }),
             Some(current) => {
+                if let Some(kept) = kept {
+                    result.prelisted.insert(current.prefix.clone(), kept);
+                }
                 candidates.insert(current.name.clone(), current);
             }
         }
@@ -138,10 +151,48 @@ async fn recheck_in_scope(
             }
         }
     }
+    result
+        .prelisted
+        .retain(|prefix, _| candidates.values().any(|d| &d.prefix == prefix));
     // Keep the caller's order.
     result.confirmed = confirmed
         .iter()
         .filter_map(|t| candidates.remove(&t.name))
         .collect();
     Ok(result)
+}
+
+/// Tallies every object under `prefix`. When they fit in one page and the shared budget
+/// allows, also returns that page, so the deletion need not list it again.
+async fn tally_keeping_one_page(
+    bucket: &Bucket,
+    prefix: &str,
+    budget: &AtomicUsize,
+) -> Result<(ObjectTally, Option<Vec<ListedObject>>), EngineError> {
+    let mut tally = ObjectTally::default();
+    let mut token = None;
+    let mut pages = 0;
+    loop {
+        let page = bucket.list_page(prefix, None, token).await?;
+        pages += 1;
+        let objects: Vec<ListedObject> = page
+            .objects
+            .into_iter()
+            .filter(|o| o.key.starts_with(prefix))
+            .collect();
+        for object in &objects {
+            tally.add(object.size, object.last_modified);
+        }
+        token = page.next_token;
+        if token.is_none() {
+            let n = objects.len();
+            let granted = pages == 1
+                && budget
+                    .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |left| {
+                        left.checked_sub(n)
+                    })
+                    .is_ok();
+            return Ok((tally, granted.then_some(objects)));
+        }
+    }
 }

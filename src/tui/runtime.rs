@@ -26,7 +26,7 @@ use crate::engine::audit::AuditLog;
 use crate::engine::bucket::Bucket;
 use crate::engine::connection::{connect, ConnectionOptions};
 use crate::engine::deletion::{
-    delete_deployments, DeleteOptions, DeletionReport, DeploymentOutcome, OutcomeStatus,
+    delete_listed, DeleteOptions, DeletionReport, DeploymentOutcome, OutcomeStatus, Prelisted,
 };
 use crate::engine::deployment::Deployment;
 use crate::engine::drift::{recheck, recheck_all_versions, Skipped};
@@ -425,7 +425,7 @@ impl Worker {
                 checked = recheck_request(&bucket, &listing, &request, options.all_versions) => Some(checked),
                 _ = stop.stopped() => None,
             };
-            let (confirmed, skipped) = match checked {
+            let (confirmed, skipped, prelisted) = match checked {
                 Some(Ok(checked)) => checked,
                 Some(Err(e)) => {
                     return done(Err(format!(
@@ -433,7 +433,7 @@ impl Worker {
                     )))
                 }
                 // Stopped while checking: nothing was sent.
-                None => (request.targets.clone(), Vec::new()),
+                None => (request.targets.clone(), Vec::new(), Prelisted::new()),
             };
             for s in &skipped {
                 tracing::warn!(name = %s.name, reason = %s.reason, "not deleting: changed since it was listed");
@@ -464,8 +464,10 @@ impl Worker {
             let on_event = |event| {
                 let _ = tx.send(AppEvent::Deletion(event));
             };
-            let result =
-                delete_deployments(&bucket, &confirmed, &options, &audit, &stop, &on_event).await;
+            let result = delete_listed(
+                &bucket, &confirmed, &prelisted, &options, &audit, &stop, &on_event,
+            )
+            .await;
             if let Err(e) = &result {
                 tracing::warn!(error = %e, "deletion failed");
             }
@@ -483,7 +485,7 @@ async fn recheck_request(
     listing: &ListingOptions,
     request: &DeletionRequest,
     all_versions: bool,
-) -> Result<(Vec<Deployment>, Vec<Skipped>), crate::engine::error::EngineError> {
+) -> Result<(Vec<Deployment>, Vec<Skipped>, Prelisted), crate::engine::error::EngineError> {
     let (by_hand, by_rule): (Vec<Deployment>, Vec<Deployment>) = request
         .targets
         .iter()
@@ -491,6 +493,7 @@ async fn recheck_request(
         .partition(|d| request.by_hand.contains(&d.name));
     let mut confirmed = Vec::new();
     let mut skipped = Vec::new();
+    let mut prelisted = Prelisted::new();
     for (targets, rule) in [(by_rule, Some(&request.rule)), (by_hand, None)] {
         if targets.is_empty() {
             continue;
@@ -503,10 +506,11 @@ async fn recheck_request(
         };
         confirmed.extend(checked.confirmed);
         skipped.extend(checked.skipped);
+        prelisted.extend(checked.prelisted);
     }
     let order = |d: &Deployment| request.targets.iter().position(|t| t.name == d.name);
     confirmed.sort_by_key(order);
-    Ok((confirmed, skipped))
+    Ok((confirmed, skipped, prelisted))
 }
 
 /// The first `PREVIEW_CAP` objects under `prefix`, page by page.

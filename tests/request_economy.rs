@@ -1,0 +1,78 @@
+//! Requests are round trips: prune must not list a deployment more often than safety
+//! needs. At delete time, a deployment that fits in one page is listed once (by the
+//! drift re-check, whose listing the deletion reuses); a bigger one is listed again.
+
+mod common;
+
+use chrono::Utc;
+use common::{text, S3Target};
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn small_deployments_are_listed_once_at_delete_time() {
+    let target = S3Target::embedded().await;
+    let bucket = target.fresh_bucket("economy").await;
+    let objects = (0..10)
+        .flat_map(|d| {
+            let time = Some(Utc::now() - chrono::Duration::days(d + 1));
+            (0..5).map(move |o| (format!("deploy-{d:02}/f{o}"), 1, time))
+        })
+        .collect();
+    target.put_all(&bucket, objects).await;
+    let server = target.server().unwrap();
+    let start = server.request_count();
+    let mut prune = target.cli();
+    prune.args([
+        "prune",
+        "--bucket",
+        &bucket,
+        "--keep",
+        "2",
+        "--yes",
+        "--audit-log",
+        "/dev/null",
+    ]);
+    let out = target.run(prune).await;
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let requests = server.request_count() - start;
+    // HeadBucket + GetBucketVersioning + discovery + 10 tallies (plan), discovery +
+    // 8 tallies (re-check), 1 DeleteObjects: 23. Listing the 8 again would make 31.
+    assert_eq!(requests, 23, "requests made by prune");
+    let left: Vec<String> = target.all_keys(&bucket).await.into_keys().collect();
+    assert_eq!(left.len(), 10);
+    assert!(left
+        .iter()
+        .all(|k| k.starts_with("deploy-00/") || k.starts_with("deploy-01/")));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_deployment_bigger_than_one_page_is_listed_again_and_fully_deleted() {
+    let target = S3Target::embedded().await;
+    let bucket = target.fresh_bucket("bigpage").await;
+    let old = Some(Utc::now() - chrono::Duration::days(30));
+    let mut objects: Vec<_> = (0..1500)
+        .map(|i| (format!("big/f{i:04}"), 1, old))
+        .collect();
+    objects.push(("small/index.html".into(), 1, old));
+    objects.push(("new/index.html".into(), 1, None));
+    target.put_all(&bucket, objects).await;
+    let mut prune = target.cli();
+    prune.args([
+        "prune",
+        "--bucket",
+        &bucket,
+        "--keep",
+        "1",
+        "--yes",
+        "--audit-log",
+        "/dev/null",
+    ]);
+    let out = target.run(prune).await;
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stdout).contains("Deleted 2 of 2 deployments: 1,501 objects"),
+        "{}",
+        text(&out.stdout)
+    );
+    let left: Vec<String> = target.all_keys(&bucket).await.into_keys().collect();
+    assert_eq!(left, vec!["new/index.html"]);
+}
