@@ -58,7 +58,7 @@ pub struct GlobalArgs {
     /// Bound on each S3 request attempt.
     #[arg(long, global = true, value_name = "DUR", value_parser = parse_duration, default_value = "30s")]
     pub timeout: Duration,
-    /// Deployments listed at once.
+    /// Listing requests at once while pages are small; half as many while they are full.
     #[arg(long, global = true, value_name = "N", default_value_t = crate::engine::listing::DEFAULT_LISTING_CONCURRENCY)]
     pub list_concurrency: usize,
     /// Where `prune` and the explorer append the JSON-lines audit log of every deletion

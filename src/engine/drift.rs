@@ -14,6 +14,7 @@ use super::deletion::{Prelisted, PRELIST_KEY_BUDGET};
 use super::deployment::{Deployment, ObjectTally};
 use super::error::EngineError;
 use super::listing::{deployment_name, discover, ListingOptions};
+use super::listing_gate::{ListingGate, LARGE_REPLY_ENTRIES};
 use super::plan::{Action, Plan};
 use super::rule::Rule;
 use super::versions::tally_versions;
@@ -84,17 +85,19 @@ async fn recheck_in_scope(
 
     let budget = AtomicUsize::new(PRELIST_KEY_BUDGET);
     let budget = &budget;
+    let gate = &ListingGate::for_deployments(options.concurrency, confirmed);
     type Fresh = (Deployment, Option<Deployment>, Option<Vec<ListedObject>>);
     let fresh: Vec<Fresh> = stream::iter(confirmed.iter().cloned())
         .map(|target| async move {
             let (now_listed, kept) = if all_versions {
-                let listed = tally_versions(bucket, &target.prefix)
+                let listed = tally_versions(gate, bucket, &target.prefix)
                     .await?
                     .into_deployment(target.name.clone(), target.prefix.clone())
                     .map(|(d, _)| d);
                 (listed, None)
             } else {
-                let (tally, kept) = tally_keeping_one_page(bucket, &target.prefix, budget).await?;
+                let (tally, kept) =
+                    tally_keeping_one_page(gate, bucket, &target.prefix, budget).await?;
                 let listed = tally.into_deployment(target.name.clone(), target.prefix.clone());
                 (listed, kept)
             };
@@ -162,9 +165,10 @@ async fn recheck_in_scope(
     Ok(result)
 }
 
-/// Tallies every object under `prefix`. When they fit in one page and the shared budget
-/// allows, also returns that page, so the deletion need not list it again.
+/// Tallies every object under `prefix`. When they are few (one small page) and the shared
+/// budget allows, also returns them, so the deletion need not list them again.
 async fn tally_keeping_one_page(
+    gate: &ListingGate,
     bucket: &Bucket,
     prefix: &str,
     budget: &AtomicUsize,
@@ -173,7 +177,7 @@ async fn tally_keeping_one_page(
     let mut token = None;
     let mut pages = 0;
     loop {
-        let page = bucket.list_page(prefix, None, token).await?;
+        let page = gate.list_page(bucket, prefix, None, token).await?;
         pages += 1;
         let objects: Vec<ListedObject> = page
             .objects
@@ -187,6 +191,7 @@ async fn tally_keeping_one_page(
         if token.is_none() {
             let n = objects.len();
             let granted = pages == 1
+                && n < LARGE_REPLY_ENTRIES
                 && budget
                     .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |left| {
                         left.checked_sub(n)

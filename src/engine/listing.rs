@@ -3,17 +3,19 @@ use futures::stream::{self, StreamExt, TryStreamExt};
 use super::bucket::Bucket;
 use super::deployment::{Deployment, ObjectTally, RootObjects};
 use super::error::EngineError;
+use super::listing_gate::ListingGate;
 
 #[derive(Debug, Clone)]
 pub struct ListingOptions {
     /// The root under which each top-level folder is a deployment (`--prefix`); empty
     /// for the bucket root, otherwise ending in `/`.
     pub root: String,
-    /// Deployments listed at once.
+    /// Listing requests at once while pages are small; half as many while they are
+    /// full (see [`ListingGate`]).
     pub concurrency: usize,
 }
 
-pub const DEFAULT_LISTING_CONCURRENCY: usize = 32;
+pub const DEFAULT_LISTING_CONCURRENCY: usize = 64;
 
 impl ListingOptions {
     pub fn new(root: impl Into<String>) -> Self {
@@ -57,10 +59,11 @@ pub async fn list_deployments(
         root_objects: root_objects.clone(),
     });
     let root = options.root.as_str();
+    let gate = &ListingGate::new(options.concurrency);
     let deployments: Vec<Deployment> = stream::iter(prefixes)
         .map(|prefix| async move {
             let name = deployment_name(root, &prefix);
-            let tally = tally_prefix(bucket, &prefix).await?;
+            let tally = tally_prefix(gate, bucket, &prefix).await?;
             Ok::<_, EngineError>(tally.into_deployment(name, prefix))
         })
         .buffer_unordered(options.concurrency.max(1))
@@ -104,11 +107,15 @@ pub(crate) async fn discover(
 }
 
 /// Counts every object under `prefix`, page by page, keeping no keys.
-pub async fn tally_prefix(bucket: &Bucket, prefix: &str) -> Result<ObjectTally, EngineError> {
+pub async fn tally_prefix(
+    gate: &ListingGate,
+    bucket: &Bucket,
+    prefix: &str,
+) -> Result<ObjectTally, EngineError> {
     let mut tally = ObjectTally::default();
     let mut token = None;
     loop {
-        let page = bucket.list_page(prefix, None, token).await?;
+        let page = gate.list_page(bucket, prefix, None, token).await?;
         for object in page.objects.iter().filter(|o| o.key.starts_with(prefix)) {
             tally.add(object.size, object.last_modified);
         }

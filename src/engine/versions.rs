@@ -10,6 +10,7 @@ use super::bucket::Bucket;
 use super::deployment::{Deployment, ObjectTally, RootObjects};
 use super::error::EngineError;
 use super::listing::{deployment_name, Inventory, ListingEvent, ListingOptions};
+use super::listing_gate::ListingGate;
 
 /// Current (latest, not deleted) objects of one deployment.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -37,11 +38,12 @@ pub async fn list_deployments_all_versions(
         root_objects: root_objects.clone(),
     });
     let root = options.root.as_str();
+    let gate = &ListingGate::new(options.concurrency);
     let listed: Vec<(Deployment, CurrentStats)> = stream::iter(prefixes)
         .map(|prefix| async move {
             let name = deployment_name(root, &prefix);
             Ok::<_, EngineError>(
-                tally_versions(bucket, &prefix)
+                tally_versions(gate, bucket, &prefix)
                     .await?
                     .into_deployment(name, prefix),
             )
@@ -132,11 +134,17 @@ impl VersionTally {
     }
 }
 
-pub async fn tally_versions(bucket: &Bucket, prefix: &str) -> Result<VersionTally, EngineError> {
+pub async fn tally_versions(
+    gate: &ListingGate,
+    bucket: &Bucket,
+    prefix: &str,
+) -> Result<VersionTally, EngineError> {
     let mut tally = VersionTally::default();
     let mut marker = None;
     loop {
-        let page = bucket.list_versions_page(prefix, None, marker).await?;
+        let page = gate
+            .list_versions_page(bucket, prefix, None, marker)
+            .await?;
         for v in page.versions.iter().filter(|v| v.key.starts_with(prefix)) {
             tally.all.add(v.size, v.last_modified);
             if !v.is_delete_marker {
