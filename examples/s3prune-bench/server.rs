@@ -8,6 +8,9 @@
 //!   s3prune-bench seed --data-dir D --bucket B --deployments 200 --objects 100
 //!       writes B with deployments `d0000/` … each holding `--objects` keys, through the
 //!       server's real PUT path with latency off, then flushes a compact snapshot to D.
+//!   s3prune-bench seed --endpoint URL --bucket B --deployments 200 --objects 100
+//!       the same into another server (LocalStack): creates or empties B, then fills it,
+//!       oldest deployment first (that server dates objects by upload time).
 //!
 //! Used by `scripts/bench.sh` (bench/bench.py).
 
@@ -38,8 +41,14 @@ pub struct ServeArgs {
 
 #[derive(clap::Args)]
 pub struct SeedArgs {
+    #[arg(
+        long,
+        required_unless_present = "endpoint",
+        conflicts_with = "endpoint"
+    )]
+    data_dir: Option<PathBuf>,
     #[arg(long)]
-    data_dir: PathBuf,
+    endpoint: Option<String>,
     #[arg(long)]
     bucket: String,
     #[arg(long)]
@@ -98,21 +107,50 @@ pub fn object_key(deployment: usize, object: usize) -> String {
 pub async fn seed(args: SeedArgs) -> Result<(), Error> {
     let SeedArgs {
         data_dir,
+        endpoint,
         bucket,
         deployments,
         objects,
         concurrency,
     } = args;
-    let bucket = bucket.as_str();
-    let server = start(ServerConfig {
-        port: 0,
-        data_dir: Some(data_dir.clone()),
-        ..ServerConfig::default()
-    })
-    .await?;
+    let (server, endpoint, into) = match (data_dir, endpoint) {
+        (Some(dir), _) => {
+            let server = start(ServerConfig {
+                port: 0,
+                data_dir: Some(dir.clone()),
+                ..ServerConfig::default()
+            })
+            .await?;
+            let endpoint = server.endpoint();
+            (Some(server), endpoint, dir.display().to_string())
+        }
+        (None, Some(endpoint)) => (None, endpoint.clone(), endpoint),
+        (None, None) => return Err("seed needs --data-dir or --endpoint".into()),
+    };
+    let client = client_for(&endpoint);
+    if client.head_bucket().bucket(&bucket).send().await.is_err() {
+        client.create_bucket().bucket(&bucket).send().await?;
+    } else if server.is_none() {
+        empty_bucket(&client, &bucket).await?;
+    }
+    let total = (deployments * objects) as u64;
+    let started = Instant::now();
+    fill(&client, &bucket, deployments, objects, concurrency).await?;
+    let secs = started.elapsed().as_secs_f64();
+    if let Some(server) = server {
+        server.shutdown().await;
+    }
+    println!(
+        "seeded {bucket}: {deployments} deployments x {objects} objects = {total} in {secs:.1} s ({:.0}/s) into {into}",
+        total as f64 / secs,
+    );
+    Ok(())
+}
+
+pub fn client_for(endpoint: &str) -> aws_sdk_s3::Client {
     let config = aws_sdk_s3::Config::builder()
         .behavior_version_latest()
-        .endpoint_url(server.endpoint())
+        .endpoint_url(endpoint)
         .force_path_style(true)
         .region(Region::new(DEFAULT_REGION))
         .credentials_provider(Credentials::new(
@@ -123,10 +161,42 @@ pub async fn seed(args: SeedArgs) -> Result<(), Error> {
             "bench",
         ))
         .build();
-    let client = aws_sdk_s3::Client::from_conf(config);
-    if client.head_bucket().bucket(bucket).send().await.is_err() {
-        client.create_bucket().bucket(bucket).send().await?;
+    aws_sdk_s3::Client::from_conf(config)
+}
+
+async fn empty_bucket(client: &aws_sdk_s3::Client, bucket: &str) -> Result<(), Error> {
+    use aws_sdk_s3::types::{Delete, ObjectIdentifier};
+    loop {
+        let page = client.list_objects_v2().bucket(bucket).send().await?;
+        let ids = page
+            .contents()
+            .iter()
+            .filter_map(|o| o.key())
+            .map(|k| ObjectIdentifier::builder().key(k).build())
+            .collect::<Result<Vec<_>, _>>()?;
+        if ids.is_empty() {
+            return Ok(());
+        }
+        let delete = Delete::builder()
+            .set_objects(Some(ids))
+            .quiet(true)
+            .build()?;
+        client
+            .delete_objects()
+            .bucket(bucket)
+            .delete(delete)
+            .send()
+            .await?;
     }
+}
+
+async fn fill(
+    client: &aws_sdk_s3::Client,
+    bucket: &str,
+    deployments: usize,
+    objects: usize,
+    concurrency: usize,
+) -> Result<(), Error> {
     // A handful of distinct small bodies: the store keeps bytes in memory and dedups
     // blobs on disk; sizes only matter for the aggregated totals.
     let bodies: Vec<bytes::Bytes> = (0..8)
@@ -167,13 +237,5 @@ pub async fn seed(args: SeedArgs) -> Result<(), Error> {
         })
         .buffer_unordered(concurrency.max(1))
         .try_collect::<()>()
-        .await?;
-    let secs = started.elapsed().as_secs_f64();
-    server.shutdown().await;
-    println!(
-        "seeded {bucket}: {deployments} deployments x {objects} objects = {total} in {secs:.1} s ({:.0}/s) into {}",
-        total as f64 / secs,
-        data_dir.display()
-    );
-    Ok(())
+        .await
 }
