@@ -3,7 +3,7 @@
 //! Small pages (a site of a hundred files) are bound by latency: the more listed at once,
 //! the sooner done. Full 1000-key pages are bound by CPU and memory: each costs time to
 //! parse and ~0.4 MiB while held, and past 32 at once on two cores more in flight only
-//! adds memory (bench/results/tuning.md: 1M objects, 32 vs 64 at once: 4.1 s at 30 MiB
+//! adds memory (bench/results/tuning-gate.md: 1M objects, 32 vs 64 at once: 4.1 s at 30 MiB
 //! vs 4.8 s at 41 MiB; 20k objects: prune 0.85 s vs 0.65 s). So a request takes one slot
 //! while replies come back small and two once a reply came back large. Only first pages
 //! count: the last page of a large listing is short (or empty), and says nothing about
