@@ -444,17 +444,23 @@ def estimate_skip(c, small_results, scale, args):
     return est if est > args.max_estimate else None
 
 
-def run_listing(t, case, contenders, ctx, args, small, scale):
-    results, estimates = {}, {}
-    work = ctx["work"]
-    active = []
+def runnable(contenders, small, scale, args):
+    """Splits contenders into those to run and, for the rest, their extrapolated seconds."""
+    active, estimates = [], {}
     for c in contenders:
-        est = estimate_skip(c, small, scale, args)
+        est = None if c.is_s3prune else estimate_skip(c, small, scale, args)
         if est is not None:
             estimates[c.name] = est
             log(f"  not running {c.name}: extrapolated {est:.0f} s per run > --max-estimate")
         else:
             active.append(c)
+    return active, estimates
+
+
+def run_listing(t, case, contenders, ctx, args, small, scale):
+    results = {}
+    work = ctx["work"]
+    active, estimates = runnable(contenders, small, scale, args)
     with ctx["backend"].serving(case, "list"):
         for rnd in range(ctx["runs"]):
             order = active[rnd % len(active):] + active[:rnd % len(active)] if active else []
@@ -475,17 +481,10 @@ def run_listing(t, case, contenders, ctx, args, small, scale):
 
 
 def run_deletion(t, case, contenders, ctx, args, small, scale):
-    results, estimates = {}, {}
+    results = {}
     work = ctx["work"]
     want = {"deployments": case["keep"], "objects": case["keep"] * case["objects"]}
-    active = []
-    for c in contenders:
-        est = estimate_skip(c, small, scale, args)
-        if est is not None:
-            estimates[c.name] = est
-            log(f"  not running {c.name}: extrapolated {est:.0f} s per run > --max-estimate")
-        else:
-            active.append(c)
+    active, estimates = runnable(contenders, small, scale, args)
     for rnd in range(ctx["runs"]):
         order = active[rnd % len(active):] + active[:rnd % len(active)] if active else []
         for c in order:

@@ -10,11 +10,9 @@
 
 use std::time::Instant;
 
-use aws_sdk_s3::config::{Credentials, Region};
 use aws_sdk_s3::types::{Delete, ObjectIdentifier};
 use clap::Subcommand;
 use futures::stream::{self, StreamExt, TryStreamExt};
-use s3prune::server::{DEFAULT_ACCESS_KEY, DEFAULT_REGION, DEFAULT_SECRET_KEY};
 
 use crate::Error;
 
@@ -47,20 +45,7 @@ enum Mode {
 }
 
 pub async fn run(args: Args) -> Result<(), Error> {
-    let config = aws_sdk_s3::Config::builder()
-        .behavior_version_latest()
-        .endpoint_url(&args.endpoint)
-        .force_path_style(true)
-        .region(Region::new(DEFAULT_REGION))
-        .credentials_provider(Credentials::new(
-            DEFAULT_ACCESS_KEY,
-            DEFAULT_SECRET_KEY,
-            None,
-            None,
-            "bench",
-        ))
-        .build();
-    let client = aws_sdk_s3::Client::from_conf(config);
+    let client = crate::server::client_for(&args.endpoint);
     if let Mode::Count = args.mode {
         let prefixes = discover_prefixes(&client, &args.bucket).await?;
         let keys: Vec<Vec<String>> = stream::iter(prefixes.iter())
