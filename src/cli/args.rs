@@ -151,8 +151,8 @@ pub struct PruneArgs {
     /// Allow a plan that deletes more than --max-delete-fraction of the deployments.
     #[arg(long)]
     pub force: bool,
-    /// DeleteObjects requests in flight at once.
-    #[arg(long, value_name = "N", default_value_t = 8)]
+    /// DeleteObjects requests in flight at most; half as many while deployments are large.
+    #[arg(long, value_name = "N", default_value_t = crate::engine::deletion::DEFAULT_BATCHES_IN_FLIGHT)]
     pub batches_in_flight: usize,
     /// First pause before retrying failed keys (doubles each round); for tests.
     #[arg(long, hide = true, value_name = "DUR", value_parser = parse_duration, default_value = "200ms")]

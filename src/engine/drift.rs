@@ -30,7 +30,7 @@ pub struct Recheck {
     /// Still to delete, with their current sizes.
     pub confirmed: Vec<Deployment>,
     pub skipped: Vec<Skipped>,
-    /// The listings of confirmed deployments that fit in one page (within
+    /// The listings of confirmed deployments of one small page (under 500 keys, within
     /// [`PRELIST_KEY_BUDGET`]), for the deletion to use instead of listing again.
     pub prelisted: Prelisted,
 }

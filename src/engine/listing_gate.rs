@@ -34,7 +34,7 @@ pub struct ListingGate {
 impl ListingGate {
     /// `concurrency` requests at once while replies are small, half as many while large.
     pub fn new(concurrency: usize) -> Self {
-        let capacity = concurrency.clamp(1, Semaphore::MAX_PERMITS) as u32;
+        let capacity = concurrency.clamp(1, u32::MAX as usize) as u32;
         ListingGate {
             slots: Semaphore::new(capacity as usize),
             capacity,
@@ -68,6 +68,15 @@ impl ListingGate {
             1
         };
         slots.min(self.capacity)
+    }
+
+    /// A later page follows a full one: it is large whatever other listings saw.
+    fn slots_for(&self, first_page: bool) -> u32 {
+        if first_page {
+            self.slots_per_request()
+        } else {
+            2.min(self.capacity)
+        }
     }
 
     fn observe(&self, entries: usize) {
@@ -113,7 +122,7 @@ impl ListingGate {
     ) -> Result<T, EngineError> {
         let _slots = self
             .slots
-            .acquire_many(self.slots_per_request())
+            .acquire_many(self.slots_for(first_page))
             .await
             .expect("the gate's semaphore is never closed");
         let page = request.await?;
@@ -162,10 +171,25 @@ mod tests {
     }
 
     #[test]
+    fn a_later_page_is_large_even_while_other_listings_are_small() {
+        let gate = ListingGate::new(64);
+        gate.observe(100);
+        assert_eq!(gate.slots_for(true), 1);
+        assert_eq!(gate.slots_for(false), 2);
+    }
+
+    #[test]
     fn a_gate_of_one_never_asks_for_more_than_it_has() {
         let gate = ListingGate::new(1);
         assert_eq!(gate.slots_per_request(), 1);
+        assert_eq!(gate.slots_for(false), 1);
         let gate = ListingGate::new(0);
         assert_eq!(gate.slots_per_request(), 1);
+        let gate = ListingGate::new(usize::MAX);
+        assert_eq!(
+            gate.capacity,
+            u32::MAX,
+            "never truncated to a gate that admits all"
+        );
     }
 }
