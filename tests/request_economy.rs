@@ -1,6 +1,6 @@
 //! Requests are round trips: prune must not list a deployment more often than safety
-//! needs. At delete time, a deployment that fits in one page is listed once (by the
-//! drift re-check, whose listing the deletion reuses); a bigger one is listed again.
+//! needs. At delete time, a deployment of one small page (under 500 keys) is listed once
+//! (by the drift re-check, whose listing the deletion reuses); a bigger one is listed again.
 
 mod common;
 
@@ -20,18 +20,7 @@ async fn small_deployments_are_listed_once_at_delete_time() {
     target.put_all(&bucket, objects).await;
     let server = target.server().unwrap();
     let start = server.request_count();
-    let mut prune = target.cli();
-    prune.args([
-        "prune",
-        "--bucket",
-        &bucket,
-        "--keep",
-        "2",
-        "--yes",
-        "--audit-log",
-        "/dev/null",
-    ]);
-    let out = target.run(prune).await;
+    let out = prune_keeping(&target, &bucket, "2").await;
     assert!(out.status.success(), "{}", text(&out.stderr));
     let requests = server.request_count() - start;
     // HeadBucket + GetBucketVersioning + discovery + 10 tallies (plan), discovery +
@@ -55,18 +44,7 @@ async fn a_deployment_bigger_than_one_page_is_listed_again_and_fully_deleted() {
     objects.push(("small/index.html".into(), 1, old));
     objects.push(("new/index.html".into(), 1, None));
     target.put_all(&bucket, objects).await;
-    let mut prune = target.cli();
-    prune.args([
-        "prune",
-        "--bucket",
-        &bucket,
-        "--keep",
-        "1",
-        "--yes",
-        "--audit-log",
-        "/dev/null",
-    ]);
-    let out = target.run(prune).await;
+    let out = prune_keeping(&target, &bucket, "1").await;
     assert!(out.status.success(), "{}", text(&out.stderr));
     assert!(
         text(&out.stdout).contains("Deleted 2 of 2 deployments: 1,501 objects"),
@@ -75,4 +53,19 @@ async fn a_deployment_bigger_than_one_page_is_listed_again_and_fully_deleted() {
     );
     let left: Vec<String> = target.all_keys(&bucket).await.into_keys().collect();
     assert_eq!(left, vec!["new/index.html"]);
+}
+
+async fn prune_keeping(target: &S3Target, bucket: &str, keep: &str) -> std::process::Output {
+    let mut prune = target.cli();
+    prune.args([
+        "prune",
+        "--bucket",
+        bucket,
+        "--keep",
+        keep,
+        "--yes",
+        "--audit-log",
+        "/dev/null",
+    ]);
+    target.run(prune).await
 }

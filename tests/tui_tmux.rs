@@ -323,23 +323,7 @@ fn drive(script: &Path) {
 
     // q quits; the shell is back, in its normal mode.
     tmux.keys(&["q"]);
-    tmux.wait_for(
-        "the explorer to leave the alternate screen",
-        Duration::from_secs(20),
-        |_| tmux.format("#{alternate_on}") == "0",
-    );
-    tmux.keys(&["echo restored-$((40+2))", "Enter"]);
-    let screen = tmux.wait_text("restored-42");
-    assert!(
-        screen.contains("$ echo restored-$((40+2))"),
-        "the shell echoes input again:\n{screen}"
-    );
-    assert_eq!(
-        tmux.format("#{mouse_any_flag}"),
-        "0",
-        "mouse capture is off"
-    );
-    assert_eq!(tmux.format("#{cursor_flag}"), "1", "the cursor is visible");
+    assert_terminal_restored(&tmux);
 }
 
 /// A tmux session at a shell prompt, with the test's PATH and HOME.

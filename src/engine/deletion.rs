@@ -144,20 +144,6 @@ pub type Prelisted = HashMap<String, Vec<ListedObject>>;
 /// cost a round trip per few keys to list again, a full page costs one per 1000.
 pub const PRELIST_KEY_BUDGET: usize = 50_000;
 
-/// [`delete_deployments`] without listing again the deployments whose current listing
-/// is in `prelisted` (plain deletes only; `--all-versions` always lists versions).
-pub async fn delete_listed(
-    bucket: &Bucket,
-    targets: &[Deployment],
-    prelisted: &Prelisted,
-    options: &DeleteOptions,
-    audit: &AuditLog,
-    stop: &StopSignal,
-    on_event: &(dyn Fn(DeletionEvent) + Send + Sync),
-) -> Result<DeletionReport, EngineError> {
-    delete_inner(bucket, targets, prelisted, options, audit, stop, on_event).await
-}
-
 /// Deletes the confirmed deployments: re-lists each one now (what is there at delete
 /// time, not at plan time), and deletes its keys with DeleteObjects in batches of at
 /// most 1000, several in flight, retrying throttling and server errors with backoff.
@@ -172,7 +158,7 @@ pub async fn delete_deployments(
     stop: &StopSignal,
     on_event: &(dyn Fn(DeletionEvent) + Send + Sync),
 ) -> Result<DeletionReport, EngineError> {
-    delete_inner(
+    delete_listed(
         bucket,
         targets,
         &Prelisted::new(),
@@ -184,7 +170,9 @@ pub async fn delete_deployments(
     .await
 }
 
-async fn delete_inner(
+/// [`delete_deployments`] without listing again the deployments whose current listing
+/// is in `prelisted` (plain deletes only; `--all-versions` always lists versions).
+pub async fn delete_listed(
     bucket: &Bucket,
     targets: &[Deployment],
     prelisted: &Prelisted,
