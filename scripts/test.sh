@@ -12,7 +12,7 @@ LOCKED=()
 [[ -f Cargo.lock ]] && LOCKED=(--locked)
 
 echo "==== [test] cargo test (embedded S3 server)"
-cargo test "${LOCKED[@]}"
+cargo test "${LOCKED[@]}" --workspace
 
 if [[ "${S3PRUNE_SKIP_LOCALSTACK:-0}" == 1 ]]; then
     echo "==== [test] LocalStack suite NOT run (S3PRUNE_SKIP_LOCALSTACK=1)"

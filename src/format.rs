@@ -4,6 +4,10 @@ use std::borrow::Cow;
 
 use humansize::{format_size, BINARY};
 
+use crate::age_text::exact_duration;
+use crate::engine::deployment::AgeBy;
+use crate::engine::rule::Rule;
+
 /// `1.50 MiB`, `512 B`.
 pub fn bytes(n: u64) -> String {
     format_size(n, BINARY)
@@ -42,6 +46,21 @@ pub fn count(n: u64) -> String {
     out
 }
 
+/// The rule in one line for headers: `keep 3 · older than 30d · protect current, release-*`.
+pub fn describe_rule(rule: &Rule) -> String {
+    let mut parts = vec![format!("keep {}", rule.keep())];
+    if let Some(age) = rule.older_than() {
+        parts.push(format!("older than {}", exact_duration(age)));
+    }
+    if !rule.protect().is_empty() {
+        parts.push(format!("protect {}", rule.protect().join(", ")));
+    }
+    if rule.age_by() == AgeBy::Oldest {
+        parts.push("age by oldest object".to_string());
+    }
+    parts.join(" · ")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -60,5 +79,20 @@ mod tests {
         assert_eq!(count(1234567), "1,234,567");
         assert_eq!(bytes(512), "512 B");
         assert_eq!(bytes(1536), "1.50 KiB");
+    }
+
+    #[test]
+    fn describe_rule_names_every_part() {
+        let rule = Rule::new(
+            3,
+            Some(std::time::Duration::from_secs(30 * 86400)),
+            vec!["current".into()],
+            AgeBy::Oldest,
+        )
+        .unwrap();
+        assert_eq!(
+            describe_rule(&rule),
+            "keep 3 · older than 30d · protect current · age by oldest object"
+        );
     }
 }

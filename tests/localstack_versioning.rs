@@ -1,7 +1,6 @@
 //! Versioned buckets, on real LocalStack (s3prune's own server does not version):
 //! a plain prune only adds delete markers and says so; `--all-versions` removes every
 //! version and delete marker of the deleted deployments, and nothing else.
-#![cfg(feature = "localstack")]
 
 mod common;
 

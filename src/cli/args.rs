@@ -3,8 +3,8 @@ use std::time::Duration;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
+use super::duration::parse_duration;
 use crate::engine::deployment::AgeBy;
-use crate::engine::rule::parse_duration;
 
 /// Clean old deployment folders out of an S3 bucket.
 ///
@@ -53,7 +53,7 @@ pub struct GlobalArgs {
     #[arg(long, global = true, value_name = "GLOB")]
     pub protect: Vec<String>,
     /// Which object's LastModified is a deployment's time.
-    #[arg(long, global = true, value_enum, default_value_t = AgeBy::Newest)]
+    #[arg(long, global = true, value_name = "newest|oldest", default_value = "newest", value_parser = age_by_parser())]
     pub age_by: AgeBy,
     /// Bound on each S3 request attempt.
     #[arg(long, global = true, value_name = "DUR", value_parser = parse_duration, default_value = "30s")]
@@ -75,6 +75,11 @@ pub struct GlobalArgs {
     /// reclaims nothing; this removes the deployments' bytes for good.
     #[arg(long, global = true)]
     pub all_versions: bool,
+}
+
+fn age_by_parser() -> impl clap::builder::TypedValueParser<Value = AgeBy> {
+    use clap::builder::TypedValueParser;
+    clap::builder::PossibleValuesParser::new(AgeBy::NAMES).try_map(|text| text.parse::<AgeBy>())
 }
 
 fn parse_demo_deployments(text: &str) -> Result<usize, String> {

@@ -2,6 +2,7 @@
 
 pub mod args;
 pub mod demo_cmd;
+pub mod duration;
 pub mod failure;
 pub mod plan_cmd;
 pub mod plan_output;

@@ -7,7 +7,7 @@ use std::collections::HashMap;
 use chrono::{DateTime, SecondsFormat, Utc};
 use serde::Serialize;
 
-use crate::engine::age::format_age;
+use crate::age_text::format_age;
 use crate::engine::bucket::Versioning;
 use crate::engine::deployment::RootObjects;
 use crate::engine::plan::{Action, Plan, PlanSummary};
@@ -136,7 +136,11 @@ pub fn write_table(out: &mut dyn Write, view: &PlanView<'_>) -> std::io::Result<
             "counting    every version and delete marker (--all-versions)"
         )?;
     }
-    writeln!(out, "rule        {}", view.rule.describe())?;
+    writeln!(
+        out,
+        "rule        {}",
+        crate::format::describe_rule(view.rule)
+    )?;
     writeln!(out)?;
 
     let headers = if view.current.is_some() {

@@ -7,8 +7,9 @@ use indicatif::{ProgressBar, ProgressStyle};
 use super::args::{GlobalArgs, PruneArgs};
 use super::failure::{CommandResult, Failure};
 use super::plan_output::{delete_names, write_table};
+use super::session::default_audit_path;
 use super::session::{plan_target, target, Planned};
-use crate::engine::audit::{default_audit_path, AuditLog};
+use crate::engine::audit::AuditLog;
 use crate::engine::deletion::{
     delete_listed, DeleteOptions, DeletionEvent, DeletionReport, OutcomeStatus,
 };

@@ -63,7 +63,7 @@ pub async fn run(global: &GlobalArgs, args: &SeedArgs) -> CommandResult {
     println!(
         "Their intended ages span up to {}; s3prune's own server honours them, other servers \
          stamp the upload time (see README: distinct ages on LocalStack).",
-        crate::engine::age::exact_duration(args.max_age)
+        crate::age_text::exact_duration(args.max_age)
     );
     Ok(())
 }

@@ -2,6 +2,7 @@
 
 use std::collections::HashMap;
 use std::io::IsTerminal;
+use std::path::PathBuf;
 
 use chrono::{DateTime, Utc};
 use indicatif::{ProgressBar, ProgressStyle};
@@ -168,4 +169,14 @@ impl Planned {
             current: self.listed.current.as_ref(),
         }
     }
+}
+
+/// Where the audit log goes unless `--audit-log` says otherwise:
+/// `$XDG_STATE_HOME/s3prune/audit.jsonl` (`~/.local/state/s3prune/audit.jsonl`).
+pub fn default_audit_path() -> PathBuf {
+    dirs::state_dir()
+        .or_else(dirs::data_local_dir)
+        .unwrap_or_else(std::env::temp_dir)
+        .join("s3prune")
+        .join("audit.jsonl")
 }

@@ -2,8 +2,8 @@
 
 use super::args::GlobalArgs;
 use super::failure::{CommandResult, Failure};
+use super::session::default_audit_path;
 use super::session::{connection_options, require_bucket};
-use crate::engine::audit::default_audit_path;
 use crate::engine::connection::resolve_endpoint;
 use crate::engine::deletion::DeleteOptions;
 use crate::engine::listing::normalise_root;

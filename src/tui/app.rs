@@ -109,7 +109,7 @@ pub enum Effect {
 
 /// What the operator confirmed, and what is needed to check it again just before
 /// deleting (the bucket may have changed since it was listed).
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DeletionRequest {
     /// Exactly the deployments in the confirmation dialog.
     pub targets: Vec<Deployment>,
@@ -124,18 +124,6 @@ pub struct DeletionRequest {
     /// Delete every version and delete marker, as listed.
     pub all_versions: bool,
 }
-
-impl PartialEq for DeletionRequest {
-    fn eq(&self, other: &Self) -> bool {
-        self.targets == other.targets
-            && self.by_hand == other.by_hand
-            && self.rule.describe() == other.rule.describe()
-            && self.listed == other.listed
-            && self.now == other.now
-    }
-}
-
-impl Eq for DeletionRequest {}
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum SortKey {
@@ -412,7 +400,7 @@ impl App {
 
     /// The rule as the header shows it.
     pub fn rule_text(&self) -> String {
-        let text = self.rule.describe();
+        let text = crate::format::describe_rule(&self.rule);
         if self.keep_is_default {
             let keep = format!("keep {}", self.rule.keep());
             text.replacen(&keep, &format!("{keep} (default)"), 1)

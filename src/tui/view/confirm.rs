@@ -6,7 +6,7 @@ use ratatui::widgets::{Block, BorderType, Borders, Clear, Padding, Paragraph, Wr
 use ratatui::Frame;
 
 use super::{line_text, wrapped_rows, Theme};
-use crate::engine::age::format_age;
+use crate::age_text::format_age;
 use crate::engine::bucket::Versioning;
 use crate::engine::plan::Reason;
 use crate::format::{bytes, count, printable};

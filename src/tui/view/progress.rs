@@ -7,7 +7,7 @@ use ratatui::widgets::{Block, BorderType, Borders, Gauge, Paragraph, Wrap};
 use ratatui::Frame;
 
 use super::{line_text, spinner, wrapped_rows, Theme};
-use crate::engine::age::compact_duration;
+use crate::age_text::compact_duration;
 use crate::engine::deletion::OutcomeStatus;
 use crate::format::{bytes, count, printable};
 use crate::tui::app::App;

@@ -10,7 +10,7 @@ use ratatui::widgets::{
 use ratatui::Frame;
 
 use super::{spinner, Theme};
-use crate::engine::age::{exact_duration, format_age};
+use crate::age_text::{exact_duration, format_age};
 use crate::engine::plan::Reason;
 use crate::format::{bytes, count, printable};
 use crate::tui::app::{App, ListingState};

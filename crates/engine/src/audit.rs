@@ -25,16 +25,6 @@ struct AuditRecord<'a> {
     error: Option<String>,
 }
 
-/// Where the audit log goes unless `--audit-log` says otherwise:
-/// `$XDG_STATE_HOME/s3prune/audit.jsonl` (`~/.local/state/s3prune/audit.jsonl`).
-pub fn default_audit_path() -> PathBuf {
-    dirs::state_dir()
-        .or_else(dirs::data_local_dir)
-        .unwrap_or_else(std::env::temp_dir)
-        .join("s3prune")
-        .join("audit.jsonl")
-}
-
 pub enum AuditResult<'a> {
     Deleted,
     Failed { code: &'a str, message: &'a str },

@@ -47,7 +47,7 @@ impl ObjectTally {
 }
 
 /// Which object timestamp stands for a deployment's time.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, clap::ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum AgeBy {
     /// The newest object: anything touched recently counts as recent (the safe default).
@@ -65,10 +65,28 @@ impl AgeBy {
         }
     }
 
+    pub const NAMES: [&'static str; 2] = ["newest", "oldest"];
+
     pub fn as_str(self) -> &'static str {
         match self {
             AgeBy::Newest => "newest",
             AgeBy::Oldest => "oldest",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{0:?} is not a way to age deployments; use one of: {names}", names = AgeBy::NAMES.join(", "))]
+pub struct UnknownAgeBy(pub String);
+
+impl std::str::FromStr for AgeBy {
+    type Err = UnknownAgeBy;
+
+    fn from_str(text: &str) -> Result<Self, Self::Err> {
+        match text {
+            "newest" => Ok(AgeBy::Newest),
+            "oldest" => Ok(AgeBy::Oldest),
+            other => Err(UnknownAgeBy(other.to_string())),
         }
     }
 }

@@ -148,7 +148,7 @@ mod tests {
     use chrono::TimeZone;
 
     use super::*;
-    use crate::engine::deployment::AgeBy;
+    use crate::deployment::AgeBy;
 
     fn now() -> DateTime<Utc> {
         Utc.with_ymd_and_hms(2026, 11, 21, 12, 0, 0).unwrap()

@@ -2,7 +2,6 @@ use std::time::Duration;
 
 use globset::{Glob, GlobSet, GlobSetBuilder};
 
-use super::age::exact_duration;
 use super::deployment::AgeBy;
 
 /// The retention rule: keep the newest `keep` deployments, spare anything younger than
@@ -78,22 +77,20 @@ impl Rule {
             ..self.clone()
         })
     }
+}
 
-    /// One line for headers: `keep 3 · older than 30d · protect current, release-*`.
-    pub fn describe(&self) -> String {
-        let mut parts = vec![format!("keep {}", self.keep)];
-        if let Some(age) = self.older_than {
-            parts.push(format!("older than {}", exact_duration(age)));
-        }
-        if !self.protect.is_empty() {
-            parts.push(format!("protect {}", self.protect.join(", ")));
-        }
-        if self.age_by == AgeBy::Oldest {
-            parts.push("age by oldest object".to_string());
-        }
-        parts.join(" · ")
+/// Two rules are equal when they decide alike; the compiled glob set follows from
+/// `protect`.
+impl PartialEq for Rule {
+    fn eq(&self, other: &Self) -> bool {
+        self.keep == other.keep
+            && self.older_than == other.older_than
+            && self.protect == other.protect
+            && self.age_by == other.age_by
     }
 }
+
+impl Eq for Rule {}
 
 fn compile_globs(patterns: &[String]) -> Result<GlobSet, RuleError> {
     let mut builder = GlobSetBuilder::new();
@@ -108,16 +105,6 @@ fn compile_globs(patterns: &[String]) -> Result<GlobSet, RuleError> {
         pattern: patterns.join(" "),
         reason: e.to_string(),
     })
-}
-
-/// Parses `30d`, `12h`, `2w`, `90m`, `1d12h` (humantime syntax, plus `w` for weeks).
-pub fn parse_duration(text: &str) -> Result<Duration, String> {
-    let trimmed = text.trim();
-    if trimmed.is_empty() {
-        return Err("empty duration; use e.g. 30d, 12h or 2w".into());
-    }
-    humantime::parse_duration(trimmed)
-        .map_err(|e| format!("{text:?} is not a duration ({e}); use e.g. 30d, 12h or 2w"))
 }
 
 #[cfg(test)]
@@ -157,43 +144,5 @@ mod tests {
         assert!(rule.is_protected("release-2026"));
         assert!(!rule.is_protected("current-old"));
         assert!(!rule.is_protected("my-release-1"));
-    }
-
-    #[test]
-    fn durations() {
-        assert_eq!(
-            parse_duration("30d").unwrap(),
-            Duration::from_secs(30 * 86400)
-        );
-        assert_eq!(
-            parse_duration("12h").unwrap(),
-            Duration::from_secs(12 * 3600)
-        );
-        assert_eq!(
-            parse_duration("2w").unwrap(),
-            Duration::from_secs(14 * 86400)
-        );
-        assert_eq!(
-            parse_duration("1d12h").unwrap(),
-            Duration::from_secs(36 * 3600)
-        );
-        assert!(parse_duration("soon").is_err());
-        assert!(parse_duration("").is_err());
-        assert!(parse_duration("30").is_err());
-    }
-
-    #[test]
-    fn describe_names_every_part() {
-        let rule = Rule::new(
-            3,
-            Some(Duration::from_secs(30 * 86400)),
-            vec!["current".into()],
-            AgeBy::Oldest,
-        )
-        .unwrap();
-        assert_eq!(
-            rule.describe(),
-            "keep 3 · older than 30d · protect current · age by oldest object"
-        );
     }
 }

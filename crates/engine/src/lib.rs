@@ -1,7 +1,6 @@
 //! The UI-free core: list a bucket's deployments, apply the rule, plan, delete, audit.
 //! The CLI, the TUI and the tests all drive S3 through this module.
 
-pub mod age;
 pub mod audit;
 pub mod bucket;
 pub mod bucket_name;
