@@ -351,6 +351,7 @@ fn the_table_fills_in_while_listing_and_keys_work_meanwhile() {
         result: Ok(Inventory {
             deployments: bucket(),
             root_objects: root_objects(),
+            ..Default::default()
         }),
     });
     assert_eq!(rows(&app).len(), 14);

@@ -110,7 +110,7 @@ fn feed(app: &mut App, list: Vec<Deployment>) -> Duration {
         generation: 1,
         result: Ok(Inventory {
             deployments: list,
-            root_objects: RootObjects::default(),
+            ..Default::default()
         }),
     });
     t.elapsed()

@@ -83,10 +83,8 @@ pub async fn run(global: &GlobalArgs, args: &DemoArgs) -> CommandResult {
                 keep_is_default: false,
                 connection,
                 list_concurrency: global.list_concurrency,
-                delete_options: DeleteOptions {
-                    all_versions: global.all_versions,
-                    ..DeleteOptions::default()
-                },
+                delete_options: DeleteOptions::default(),
+                scope: super::session::scope(global),
             };
             crate::tui::run(options).await.map_err(Failure::Runtime)
         }

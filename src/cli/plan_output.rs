@@ -12,7 +12,7 @@ use crate::engine::bucket::Versioning;
 use crate::engine::deployment::RootObjects;
 use crate::engine::plan::{Action, Plan, PlanSummary};
 use crate::engine::rule::Rule;
-use crate::engine::versions::CurrentStats;
+use crate::engine::tally::CurrentStats;
 use crate::format::{bytes, count, printable};
 
 /// Everything a plan report shows.

@@ -1,3 +1,4 @@
+use std::collections::HashSet;
 use std::io::{BufRead, IsTerminal, Write};
 use std::sync::Mutex;
 
@@ -9,14 +10,10 @@ use super::failure::{CommandResult, Failure};
 use super::plan_output::{delete_names, write_table};
 use super::session::default_audit_path;
 use super::session::{plan_target, target, Planned};
-use crate::engine::audit::AuditLog;
-use crate::engine::deletion::{
-    delete_listed, DeleteOptions, DeletionEvent, DeletionReport, OutcomeStatus,
-};
+use crate::engine::deletion::{DeleteOptions, DeletionEvent, DeletionReport, OutcomeStatus};
 use crate::engine::deployment::Deployment;
-use crate::engine::drift::{recheck, recheck_all_versions};
-use crate::engine::listing::ListingOptions;
 use crate::engine::plan::Plan;
+use crate::engine::prune::{prune, PruneEvent, PruneRequest, PruneSettings};
 use crate::engine::stop::StopSignal;
 use crate::format::{bytes, count, printable};
 
@@ -56,79 +53,36 @@ pub async fn run(global: &GlobalArgs, args: &PruneArgs) -> CommandResult {
         return Err(Failure::Runtime("deletion not confirmed".into()));
     }
 
-    let audit_path = global.audit_log.clone().unwrap_or_else(default_audit_path);
-    let audit = AuditLog::open(&audit_path).map_err(|e| {
-        Failure::Runtime(format!(
-            "cannot open the audit log {}: {e}; nothing was deleted",
-            audit_path.display()
-        ))
-    })?;
-    let all_planned: Vec<Deployment> = plan.entries.iter().map(|e| e.deployment.clone()).collect();
-    let confirmed: Vec<Deployment> = plan.to_delete().map(|e| e.deployment.clone()).collect();
-    let listing = ListingOptions {
-        root: target.root.clone(),
-        concurrency: target.list_concurrency,
+    let settings = PruneSettings {
+        listing: target.listing_options(),
+        delete: DeleteOptions {
+            batches_in_flight: args.batches_in_flight,
+            base_backoff: args.retry_backoff,
+            listing_concurrency: target.list_concurrency,
+            ..DeleteOptions::default()
+        },
+        audit_path: global.audit_log.clone().unwrap_or_else(default_audit_path),
     };
-    let checked = if target.all_versions {
-        recheck_all_versions(
-            &listed.bucket,
-            &listing,
-            Some(&target.rule),
-            &all_planned,
-            &confirmed,
-            Utc::now(),
-        )
-        .await?
-    } else {
-        recheck(
-            &listed.bucket,
-            &listing,
-            Some(&target.rule),
-            &all_planned,
-            &confirmed,
-            Utc::now(),
-        )
-        .await?
+    let request = PruneRequest {
+        targets: plan.to_delete().map(|e| e.deployment.clone()).collect(),
+        by_hand: HashSet::new(),
+        rule: Some(target.rule.clone()),
+        planned: plan.entries.iter().map(|e| e.deployment.clone()).collect(),
+        now: Utc::now(),
     };
-    for skipped in &checked.skipped {
-        eprintln!(
-            "warning: not deleting {}: {}",
-            printable(&skipped.name),
-            skipped.reason
-        );
-    }
-    let targets = checked.confirmed;
-    let prelisted = checked.prelisted;
-    if targets.is_empty() {
+    let stop = StopSignal::new();
+    let ctrl_c = tokio::spawn(stop_on_ctrl_c(stop.clone()));
+    let progress = DeletionProgress::new(summary.delete_objects);
+    let on_event = |event: PruneEvent| progress.apply(event);
+    let result = prune(&listed.bucket, &request, &settings, &stop, &on_event).await;
+    ctrl_c.abort();
+    progress.finish();
+    let report = result.map_err(|e| Failure::Runtime(e.to_string()))?;
+    if report.deletion.outcomes.is_empty() && !report.skipped.is_empty() {
         println!("Nothing left to delete: every planned deployment changed since the plan.");
         return Ok(());
     }
-    let stop = StopSignal::new();
-    let ctrl_c = tokio::spawn(stop_on_ctrl_c(stop.clone()));
-
-    let progress = DeletionProgress::new(&targets, summary.delete_objects);
-    let options = DeleteOptions {
-        batches_in_flight: args.batches_in_flight,
-        base_backoff: args.retry_backoff,
-        listing_concurrency: target.list_concurrency,
-        all_versions: target.all_versions,
-        ..DeleteOptions::default()
-    };
-    let on_event = |event: DeletionEvent| progress.apply(&targets, event);
-    let result = delete_listed(
-        &listed.bucket,
-        &targets,
-        &prelisted,
-        &options,
-        &audit,
-        &stop,
-        &on_event,
-    )
-    .await;
-    ctrl_c.abort();
-    progress.finish();
-    let report = result?;
-    report_outcome(&report, &audit_path)
+    report_outcome(&report.deletion, &settings.audit_path)
 }
 
 /// The guards against a rule that deletes far more than intended.
@@ -184,10 +138,12 @@ async fn stop_on_ctrl_c(stop: StopSignal) {
 struct DeletionProgress {
     bar: Option<ProgressBar>,
     bytes_done: Mutex<u64>,
+    /// What the re-check confirmed: deletion events index into it.
+    confirmed: Mutex<Vec<Deployment>>,
 }
 
 impl DeletionProgress {
-    fn new(targets: &[Deployment], planned_objects: u64) -> Self {
+    fn new(planned_objects: u64) -> Self {
         let bar = std::io::stderr().is_terminal().then(|| {
             let bar = ProgressBar::new(planned_objects).with_style(
                 ProgressStyle::with_template(
@@ -195,16 +151,38 @@ impl DeletionProgress {
                 )
                 .expect("valid template"),
             );
-            bar.set_message(format!("0 B of {} deployments", targets.len()));
+            bar.set_message("checking the deployments again…");
             bar
         });
         DeletionProgress {
             bar,
             bytes_done: Mutex::new(0),
+            confirmed: Mutex::new(Vec::new()),
         }
     }
 
-    fn apply(&self, targets: &[Deployment], event: DeletionEvent) {
+    fn apply(&self, event: PruneEvent) {
+        match event {
+            PruneEvent::Rechecked { confirmed, skipped } => {
+                let lines = skipped
+                    .iter()
+                    .map(|s| format!("warning: not deleting {}: {}", printable(&s.name), s.reason));
+                for line in lines {
+                    match &self.bar {
+                        Some(bar) => bar.println(line),
+                        None => eprintln!("{line}"),
+                    }
+                }
+                if let Some(bar) = &self.bar {
+                    bar.set_message(format!("0 B of {} deployments", confirmed.len()));
+                }
+                *self.confirmed.lock().unwrap_or_else(|e| e.into_inner()) = confirmed;
+            }
+            PruneEvent::Deletion(event) => self.apply_deletion(event),
+        }
+    }
+
+    fn apply_deletion(&self, event: DeletionEvent) {
         match event {
             DeletionEvent::Progress {
                 deleted_objects,
@@ -230,10 +208,16 @@ impl DeletionProgress {
                 }
             }
             DeletionEvent::Finished { index, outcome } => {
+                let name = self
+                    .confirmed
+                    .lock()
+                    .unwrap_or_else(|e| e.into_inner())
+                    .get(index)
+                    .map_or_else(|| outcome.name.clone(), |d| d.name.clone());
                 let line = format!(
                     "{} {} ({} objects, {})",
                     status_word(outcome.status),
-                    printable(&targets[index].name),
+                    printable(&name),
                     count(outcome.deleted_objects),
                     bytes(outcome.deleted_bytes)
                 );

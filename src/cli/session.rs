@@ -1,6 +1,5 @@
 //! What `plan`, `prune` and the TUI share: checking the flags, connecting, listing.
 
-use std::collections::HashMap;
 use std::io::IsTerminal;
 use std::path::PathBuf;
 
@@ -10,7 +9,7 @@ use indicatif::{ProgressBar, ProgressStyle};
 use super::args::GlobalArgs;
 use super::failure::Failure;
 use super::plan_output::PlanView;
-use crate::engine::bucket::{Bucket, Versioning};
+use crate::engine::bucket::{Bucket, Scope, Versioning};
 use crate::engine::bucket_name::validate_bucket_name;
 use crate::engine::connection::{connect, ConnectionOptions};
 use crate::engine::listing::{
@@ -18,7 +17,6 @@ use crate::engine::listing::{
 };
 use crate::engine::plan::Plan;
 use crate::engine::rule::Rule;
-use crate::engine::versions::{list_deployments_all_versions, CurrentStats};
 
 /// The checked flags: a valid bucket name, a root prefix, a rule.
 pub struct Target {
@@ -27,7 +25,7 @@ pub struct Target {
     pub rule: Rule,
     pub connection: ConnectionOptions,
     pub list_concurrency: usize,
-    pub all_versions: bool,
+    pub scope: Scope,
 }
 
 pub fn require_bucket(global: &GlobalArgs) -> Result<String, Failure> {
@@ -64,6 +62,15 @@ pub fn connection_options(global: &GlobalArgs) -> ConnectionOptions {
     }
 }
 
+/// `--all-versions` as the engine names it.
+pub fn scope(global: &GlobalArgs) -> Scope {
+    if global.all_versions {
+        Scope::AllVersions
+    } else {
+        Scope::Current
+    }
+}
+
 pub fn target(global: &GlobalArgs) -> Result<Target, Failure> {
     Ok(Target {
         bucket_name: require_bucket(global)?,
@@ -71,8 +78,18 @@ pub fn target(global: &GlobalArgs) -> Result<Target, Failure> {
         root: normalise_root(global.prefix.as_deref()),
         connection: connection_options(global),
         list_concurrency: global.list_concurrency,
-        all_versions: global.all_versions,
+        scope: scope(global),
     })
+}
+
+impl Target {
+    pub fn listing_options(&self) -> ListingOptions {
+        ListingOptions {
+            root: self.root.clone(),
+            concurrency: self.list_concurrency,
+            scope: self.scope,
+        }
+    }
 }
 
 /// A listed bucket, ready to plan.
@@ -80,9 +97,6 @@ pub struct Listed {
     pub bucket: Bucket,
     pub versioning: Versioning,
     pub inventory: Inventory,
-    /// With `--all-versions`: each deployment's current objects (its `objects` and
-    /// `bytes` then count every version).
-    pub current: Option<HashMap<String, CurrentStats>>,
 }
 
 /// Connects, checks the bucket is there and readable, and lists every deployment, with a
@@ -115,28 +129,14 @@ pub async fn list_target(target: &Target) -> Result<Listed, Failure> {
             ));
         }
     };
-    let options = ListingOptions {
-        root: target.root.clone(),
-        concurrency: target.list_concurrency,
-    };
-    let result = if target.all_versions {
-        list_deployments_all_versions(&bucket, &options, &on_event)
-            .await
-            .map(|v| (v.inventory, Some(v.current)))
-    } else {
-        list_deployments(&bucket, &options, &on_event)
-            .await
-            .map(|i| (i, None))
-    };
+    let result = list_deployments(&bucket, &target.listing_options(), &on_event).await;
     if let Some(bar) = spinner {
         bar.finish_and_clear();
     }
-    let (inventory, current) = result?;
     Ok(Listed {
         bucket,
         versioning,
-        inventory,
-        current,
+        inventory: result?,
     })
 }
 
@@ -166,7 +166,7 @@ impl Planned {
             plan: &self.plan,
             root_objects: &self.listed.inventory.root_objects,
             now: self.now,
-            current: self.listed.current.as_ref(),
+            current: self.listed.inventory.current.as_ref(),
         }
     }
 }

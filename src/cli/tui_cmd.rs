@@ -37,10 +37,8 @@ pub async fn run(global: &GlobalArgs) -> CommandResult {
         keep_is_default,
         connection,
         list_concurrency: global.list_concurrency,
-        delete_options: DeleteOptions {
-            all_versions: global.all_versions,
-            ..DeleteOptions::default()
-        },
+        delete_options: DeleteOptions::default(),
+        scope: super::session::scope(global),
     };
     crate::tui::run(options).await.map_err(Failure::Runtime)
 }

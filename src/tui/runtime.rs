@@ -22,18 +22,14 @@ use tokio::task::JoinHandle;
 use super::app::{App, AppEvent, DeletionRequest, Effect, SessionInfo};
 use super::preview::{PreviewData, PREVIEW_CAP};
 use super::view;
-use crate::engine::audit::AuditLog;
-use crate::engine::bucket::Bucket;
+use crate::engine::bucket::{Bucket, Scope};
 use crate::engine::connection::{connect, ConnectionOptions};
-use crate::engine::deletion::{
-    delete_listed, DeleteOptions, DeletionReport, DeploymentOutcome, OutcomeStatus, Prelisted,
-};
-use crate::engine::deployment::Deployment;
-use crate::engine::drift::{recheck, recheck_all_versions, Skipped};
+use crate::engine::deletion::DeleteOptions;
 use crate::engine::listing::{list_deployments, ListingOptions};
+use crate::engine::pages::first_objects;
+use crate::engine::prune::{prune, PruneEvent, PruneRequest, PruneSettings};
 use crate::engine::rule::Rule;
 use crate::engine::stop::StopSignal;
-use crate::engine::versions::list_deployments_all_versions;
 
 /// Everything the explorer needs to start.
 pub struct TuiOptions {
@@ -43,6 +39,8 @@ pub struct TuiOptions {
     pub connection: ConnectionOptions,
     pub list_concurrency: usize,
     pub delete_options: DeleteOptions,
+    /// Where the explorer starts: current objects, or every version (`V` toggles).
+    pub scope: Scope,
 }
 
 /// How often the clock ticks (ages, rates, the spinner).
@@ -73,7 +71,7 @@ pub async fn run(mut options: TuiOptions) -> Result<(), String> {
         options.keep_is_default,
         Utc::now(),
     )
-    .with_all_versions(options.delete_options.all_versions);
+    .with_all_versions(options.scope == Scope::AllVersions);
     let result = event_loop(terminal, &mut app, &mut worker, rx).await;
     worker.shutdown();
     drop(guard);
@@ -340,10 +338,7 @@ impl Worker {
     ) -> impl std::future::Future<Output = ()> + Send + 'static {
         let bucket = self.connected_bucket();
         let tx = self.tx.clone();
-        let options = ListingOptions {
-            root: self.root.clone(),
-            concurrency: self.list_concurrency,
-        };
+        let options = self.listing_options(all_versions);
         async move {
             let bucket = bucket.await;
             if let Err(error) = bucket.check_access().await {
@@ -359,15 +354,7 @@ impl Worker {
             let on_event = |event| {
                 let _ = tx.send(AppEvent::Listing { generation, event });
             };
-            let listing = async {
-                if all_versions {
-                    list_deployments_all_versions(&bucket, &options, &on_event)
-                        .await
-                        .map(|listed| listed.inventory)
-                } else {
-                    list_deployments(&bucket, &options, &on_event).await
-                }
-            };
+            let listing = list_deployments(&bucket, &options, &on_event);
             let ((), result) = tokio::join!(versioning, listing);
             let _ = tx.send(AppEvent::ListingDone { generation, result });
         }
@@ -387,6 +374,19 @@ impl Worker {
         }
     }
 
+    fn listing_options(&self, all_versions: bool) -> ListingOptions {
+        let scope = if all_versions {
+            Scope::AllVersions
+        } else {
+            Scope::Current
+        };
+        ListingOptions {
+            root: self.root.clone(),
+            concurrency: self.list_concurrency,
+            scope,
+        }
+    }
+
     fn deletion_task(
         &self,
         request: DeletionRequest,
@@ -394,149 +394,56 @@ impl Worker {
     ) -> impl std::future::Future<Output = ()> + Send + 'static {
         let bucket = self.connected_bucket();
         let tx = self.tx.clone();
-        let audit_path = self.audit_path.clone();
-        let options = DeleteOptions {
-            all_versions: request.all_versions,
-            ..self.delete_options.clone()
+        let settings = PruneSettings {
+            listing: self.listing_options(request.all_versions),
+            delete: self.delete_options.clone(),
+            audit_path: self.audit_path.clone(),
         };
-        let listing = ListingOptions {
-            root: self.root.clone(),
-            concurrency: self.list_concurrency,
+        let request = PruneRequest {
+            by_hand: request.by_hand.iter().cloned().collect(),
+            targets: request.targets,
+            rule: Some(request.rule),
+            planned: request.listed,
+            now: request.now,
         };
         async move {
             let bucket = bucket.await;
-            let done = |result| {
-                let _ = tx.send(AppEvent::DeletionDone(result));
-            };
-            let audit = match AuditLog::open(&audit_path) {
-                Ok(audit) => audit,
-                Err(e) => {
-                    return done(Err(format!(
-                    "cannot open the audit log {}: {e}; nothing was deleted (use --audit-log PATH)",
-                    audit_path.display()
-                )))
-                }
-            };
             tracing::info!(
                 deployments = request.targets.len(),
                 "deletion confirmed in the explorer"
             );
-            let checked = tokio::select! {
-                checked = recheck_request(&bucket, &listing, &request, options.all_versions) => Some(checked),
-                _ = stop.stopped() => None,
-            };
-            let (confirmed, skipped, prelisted) = match checked {
-                Some(Ok(checked)) => checked,
-                Some(Err(e)) => {
-                    return done(Err(format!(
-                        "could not check the deployments again before deleting: {e}; nothing was deleted"
-                    )))
-                }
-                // Stopped while checking: nothing was sent.
-                None => (request.targets.clone(), Vec::new(), Prelisted::new()),
-            };
-            for s in &skipped {
-                tracing::warn!(name = %s.name, reason = %s.reason, "not deleting: changed since it was listed");
-            }
-            let _ = tx.send(AppEvent::Rechecked {
-                confirmed: confirmed.clone(),
-                skipped,
-            });
-            if stop.is_stopped() {
-                // Stopped during the check: nothing was sent.
-                let outcomes = confirmed
-                    .iter()
-                    .map(|d| DeploymentOutcome {
-                        name: d.name.clone(),
-                        prefix: d.prefix.clone(),
-                        status: OutcomeStatus::Stopped,
-                        deleted_objects: 0,
-                        deleted_bytes: 0,
-                        failed_keys: Vec::new(),
-                        error: None,
-                    })
-                    .collect();
-                return done(Ok(DeletionReport {
-                    outcomes,
-                    stopped: true,
-                }));
-            }
             let on_event = |event| {
-                let _ = tx.send(AppEvent::Deletion(event));
+                let event = match event {
+                    PruneEvent::Rechecked { confirmed, skipped } => {
+                        for s in &skipped {
+                            tracing::warn!(name = %s.name, reason = %s.reason, "not deleting: changed since it was listed");
+                        }
+                        AppEvent::Rechecked { confirmed, skipped }
+                    }
+                    PruneEvent::Deletion(event) => AppEvent::Deletion(event),
+                };
+                let _ = tx.send(event);
             };
-            let result = delete_listed(
-                &bucket, &confirmed, &prelisted, &options, &audit, &stop, &on_event,
-            )
-            .await;
+            let result = prune(&bucket, &request, &settings, &stop, &on_event)
+                .await
+                .map(|report| report.deletion)
+                .map_err(|e| e.to_string());
             if let Err(e) = &result {
                 tracing::warn!(error = %e, "deletion failed");
             }
-            done(result.map_err(|e| e.to_string()))
+            let _ = tx.send(AppEvent::DeletionDone(result));
         }
     }
 }
 
-/// Checks the confirmed deployments again just before deleting: anything gone or written
-/// to since the listing is skipped; the rule's own marks are also re-ranked (manual marks
-/// are the operator's explicit choice and only checked for changes). Returns what is
-/// still to delete, in the confirmed order, and what was skipped.
-async fn recheck_request(
-    bucket: &Bucket,
-    listing: &ListingOptions,
-    request: &DeletionRequest,
-    all_versions: bool,
-) -> Result<(Vec<Deployment>, Vec<Skipped>, Prelisted), crate::engine::error::EngineError> {
-    let (by_hand, by_rule): (Vec<Deployment>, Vec<Deployment>) = request
-        .targets
-        .iter()
-        .cloned()
-        .partition(|d| request.by_hand.contains(&d.name));
-    let mut confirmed = Vec::new();
-    let mut skipped = Vec::new();
-    let mut prelisted = Prelisted::new();
-    for (targets, rule) in [(by_rule, Some(&request.rule)), (by_hand, None)] {
-        if targets.is_empty() {
-            continue;
-        }
-        let (listed, now) = (&request.listed, request.now);
-        let checked = if all_versions {
-            recheck_all_versions(bucket, listing, rule, listed, &targets, now).await?
-        } else {
-            recheck(bucket, listing, rule, listed, &targets, now).await?
-        };
-        confirmed.extend(checked.confirmed);
-        skipped.extend(checked.skipped);
-        prelisted.extend(checked.prelisted);
-    }
-    let order = |d: &Deployment| request.targets.iter().position(|t| t.name == d.name);
-    confirmed.sort_by_key(order);
-    Ok((confirmed, skipped, prelisted))
-}
-
-/// The first `PREVIEW_CAP` objects under `prefix`, page by page.
+/// The first `PREVIEW_CAP` objects under `prefix`.
 async fn load_preview(
     bucket: &Bucket,
     prefix: &str,
 ) -> Result<PreviewData, crate::engine::error::EngineError> {
-    let mut data = PreviewData::default();
-    let mut token = None;
-    loop {
-        let page = bucket.list_page(prefix, None, token).await?;
-        data.objects.extend(
-            page.objects
-                .into_iter()
-                .filter(|o| o.key.starts_with(prefix)),
-        );
-        token = page.next_token;
-        if data.objects.len() > PREVIEW_CAP
-            || (data.objects.len() == PREVIEW_CAP && token.is_some())
-        {
-            data.objects.truncate(PREVIEW_CAP);
-            data.truncated = true;
-            return Ok(data);
-        }
-        if token.is_none() {
-            return Ok(data);
-        }
-    }
+    let (entries, truncated) = first_objects(bucket, prefix, PREVIEW_CAP).await?;
+    Ok(PreviewData {
+        objects: entries.into_iter().map(Into::into).collect(),
+        truncated,
+    })
 }

@@ -8,12 +8,12 @@ use std::time::Duration;
 use chrono::{DateTime, Utc};
 use serde_json::Value;
 
-use s3prune::engine::audit::AuditLog;
-use s3prune::engine::deletion::{delete_deployments, DeleteOptions};
+use s3prune::engine::deletion::DeleteOptions;
 use s3prune::engine::deployment::{AgeBy, Deployment};
 use s3prune::engine::drift::recheck;
 use s3prune::engine::listing::{list_deployments, ListingOptions};
 use s3prune::engine::plan::{Action, Plan};
+use s3prune::engine::prune::{prune, PruneRequest, PruneSettings};
 use s3prune::engine::rule::Rule;
 use s3prune::engine::stop::StopSignal;
 
@@ -87,6 +87,8 @@ async fn list(target: &S3Target, bucket: &str, root: &str) -> (BTreeMap<String, 
     (by_name, inventory.root_objects.objects)
 }
 
+/// Deletes `targets` through the prune pipeline, as `prune` and the explorer do (with no
+/// rule: the targets were chosen by hand, so they are only checked for changes).
 async fn delete(
     target: &S3Target,
     bucket: &str,
@@ -94,17 +96,29 @@ async fn delete(
 ) -> s3prune::engine::deletion::DeletionReport {
     let engine_bucket = target.engine_bucket(bucket).await;
     let dir = tempfile::tempdir().unwrap();
-    let audit = AuditLog::open(&dir.path().join("audit.jsonl")).unwrap();
-    delete_deployments(
+    let request = PruneRequest {
+        targets: targets.to_vec(),
+        by_hand: targets.iter().map(|d| d.name.clone()).collect(),
+        rule: None,
+        planned: targets.to_vec(),
+        now: Utc::now(),
+    };
+    let settings = PruneSettings {
+        listing: ListingOptions::new(""),
+        delete: DeleteOptions::default(),
+        audit_path: dir.path().join("audit.jsonl"),
+    };
+    let report = prune(
         &engine_bucket,
-        targets,
-        &DeleteOptions::default(),
-        &audit,
+        &request,
+        &settings,
         &StopSignal::new(),
         &|_| {},
     )
     .await
-    .expect("delete")
+    .expect("delete");
+    assert!(report.skipped.is_empty(), "{:?}", report.skipped);
+    report.deletion
 }
 
 const ODD_NAMES: [&str; 9] = [

@@ -129,6 +129,7 @@ pub fn list(app: &mut App, generation: u64, deployments: Vec<Deployment>, versio
         result: Ok(Inventory {
             deployments,
             root_objects: root_objects(),
+            ..Default::default()
         }),
     });
 }

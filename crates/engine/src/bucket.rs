@@ -25,11 +25,89 @@ pub struct ListedObject {
     pub last_modified: DateTime<Utc>,
 }
 
+/// What a listing sees: the current objects (ListObjectsV2), or every object version and
+/// delete marker (ListObjectVersions, `--all-versions`). Every listing step takes a scope
+/// instead of having a twin per kind of listing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Scope {
+    #[default]
+    Current,
+    AllVersions,
+}
+
+/// One entry of a listing page: a current object, or (in [`Scope::AllVersions`]) an
+/// object version or a delete marker.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Entry {
+    pub key: String,
+    /// 0 for delete markers.
+    pub size: u64,
+    pub last_modified: DateTime<Utc>,
+    /// As the server sent it (quotes included); `None` for delete markers.
+    pub etag: Option<String>,
+    /// `None` in [`Scope::Current`].
+    pub version_id: Option<String>,
+    /// Always true in [`Scope::Current`].
+    pub is_latest: bool,
+    pub is_delete_marker: bool,
+}
+
+impl Entry {
+    /// A current object that still has content.
+    pub fn is_current_object(&self) -> bool {
+        self.is_latest && !self.is_delete_marker
+    }
+
+    /// What to name in a delete request: the key in [`Scope::Current`] (a plain delete),
+    /// the exact version otherwise.
+    pub fn object_ref(&self, scope: Scope) -> ObjectRef {
+        ObjectRef {
+            key: self.key.clone(),
+            version_id: match scope {
+                Scope::Current => None,
+                Scope::AllVersions => self.version_id.clone(),
+            },
+        }
+    }
+}
+
+impl From<Entry> for ListedObject {
+    fn from(entry: Entry) -> Self {
+        ListedObject {
+            key: entry.key,
+            size: entry.size,
+            last_modified: entry.last_modified,
+        }
+    }
+}
+
+/// One listing page, whichever the scope.
 #[derive(Debug, Clone, Default)]
-pub struct ListPage {
-    pub objects: Vec<ListedObject>,
+pub struct Page {
+    pub entries: Vec<Entry>,
     pub common_prefixes: Vec<String>,
-    pub next_token: Option<String>,
+}
+
+impl Page {
+    /// Entries and prefixes together: what the page cost the server to produce.
+    pub fn len(&self) -> usize {
+        self.entries.len() + self.common_prefixes.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
+/// Where the next page of a listing starts.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Cursor {
+    Start,
+    /// ListObjectsV2's continuation token.
+    Token(String),
+    /// ListObjectVersions' key and version-id markers.
+    Marker(String, Option<String>),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -155,20 +233,39 @@ impl Bucket {
         })
     }
 
-    /// One ListObjectsV2 page (up to 1000 entries).
-    pub async fn list_page(
+    /// One listing page (up to 1000 entries) in `scope`, and where the next one starts
+    /// (`None` after the last). [`crate::pages`] turns this into a page stream; nothing
+    /// else pages.
+    pub async fn list(
+        &self,
+        scope: Scope,
+        prefix: &str,
+        delimiter: Option<&str>,
+        cursor: Cursor,
+    ) -> Result<(Page, Option<Cursor>), EngineError> {
+        match scope {
+            Scope::Current => self.list_objects(prefix, delimiter, cursor).await,
+            Scope::AllVersions => self.list_versions(prefix, delimiter, cursor).await,
+        }
+    }
+
+    async fn list_objects(
         &self,
         prefix: &str,
         delimiter: Option<&str>,
-        continuation: Option<String>,
-    ) -> Result<ListPage, EngineError> {
+        cursor: Cursor,
+    ) -> Result<(Page, Option<Cursor>), EngineError> {
+        let token = match cursor {
+            Cursor::Token(token) => Some(token),
+            Cursor::Start | Cursor::Marker(..) => None,
+        };
         let reply = self
             .client
             .list_objects_v2()
             .bucket(&self.name)
             .prefix(prefix)
             .set_delimiter(delimiter.map(str::to_string))
-            .set_continuation_token(continuation)
+            .set_continuation_token(token)
             // Keys may hold characters XML 1.0 cannot carry (ESC, other controls); with
             // url encoding every key survives the trip and is decoded here.
             .encoding_type(EncodingType::Url)
@@ -176,13 +273,17 @@ impl Bucket {
             .await
             .map_err(|e| classify(e, &self.context()))?;
         let decode = key_decoder(reply.encoding_type() == Some(&EncodingType::Url));
-        let mut objects = Vec::with_capacity(reply.contents().len());
+        let mut entries = Vec::with_capacity(reply.contents().len());
         for object in reply.contents() {
             if let (Some(key), Some(modified)) = (object.key(), object.last_modified()) {
-                objects.push(ListedObject {
+                entries.push(Entry {
                     key: decode(key)?,
                     size: object.size().unwrap_or(0).max(0) as u64,
                     last_modified: to_chrono(modified),
+                    etag: object.e_tag().map(str::to_string),
+                    version_id: None,
+                    is_latest: true,
+                    is_delete_marker: false,
                 });
             }
         }
@@ -191,26 +292,32 @@ impl Bucket {
             .iter()
             .filter_map(|p| p.prefix().map(decode))
             .collect::<Result<Vec<_>, _>>()?;
-        let next_token = if reply.is_truncated().unwrap_or(false) {
-            reply.next_continuation_token().map(str::to_string)
+        let next = if reply.is_truncated().unwrap_or(false) {
+            reply
+                .next_continuation_token()
+                .map(|token| Cursor::Token(token.to_string()))
         } else {
             None
         };
-        Ok(ListPage {
-            objects,
-            common_prefixes,
-            next_token,
-        })
+        Ok((
+            Page {
+                entries,
+                common_prefixes,
+            },
+            next,
+        ))
     }
 
-    /// One ListObjectVersions page (up to 1000 versions and delete markers).
-    pub async fn list_versions_page(
+    async fn list_versions(
         &self,
         prefix: &str,
         delimiter: Option<&str>,
-        marker: Option<(String, Option<String>)>,
-    ) -> Result<VersionPage, EngineError> {
-        let (key_marker, version_marker) = marker.map_or((None, None), |(k, v)| (Some(k), v));
+        cursor: Cursor,
+    ) -> Result<(Page, Option<Cursor>), EngineError> {
+        let (key_marker, version_marker) = match cursor {
+            Cursor::Marker(key, version) => (Some(key), version),
+            Cursor::Start | Cursor::Token(_) => (None, None),
+        };
         let reply = self
             .client
             .list_object_versions()
@@ -224,14 +331,15 @@ impl Bucket {
             .await
             .map_err(|e| classify(e, &self.context()))?;
         let decode = key_decoder(reply.encoding_type() == Some(&EncodingType::Url));
-        let mut versions = Vec::new();
+        let mut entries = Vec::new();
         for v in reply.versions() {
             if let (Some(key), Some(modified)) = (v.key(), v.last_modified()) {
-                versions.push(ObjectVersion {
+                entries.push(Entry {
                     key: decode(key)?,
-                    version_id: v.version_id().map(str::to_string),
                     size: v.size().unwrap_or(0).max(0) as u64,
                     last_modified: to_chrono(modified),
+                    etag: v.e_tag().map(str::to_string),
+                    version_id: v.version_id().map(str::to_string),
                     is_latest: v.is_latest().unwrap_or(false),
                     is_delete_marker: false,
                 });
@@ -239,11 +347,12 @@ impl Bucket {
         }
         for m in reply.delete_markers() {
             if let (Some(key), Some(modified)) = (m.key(), m.last_modified()) {
-                versions.push(ObjectVersion {
+                entries.push(Entry {
                     key: decode(key)?,
-                    version_id: m.version_id().map(str::to_string),
                     size: 0,
                     last_modified: to_chrono(modified),
+                    etag: None,
+                    version_id: m.version_id().map(str::to_string),
                     is_latest: m.is_latest().unwrap_or(false),
                     is_delete_marker: true,
                 });
@@ -254,22 +363,23 @@ impl Bucket {
             .iter()
             .filter_map(|p| p.prefix().map(decode))
             .collect::<Result<Vec<_>, _>>()?;
-        let next = if reply.is_truncated().unwrap_or(false) {
-            match reply.next_key_marker() {
-                Some(key) => Some((
-                    decode(key)?,
-                    reply.next_version_id_marker().map(str::to_string),
-                )),
-                None => None,
-            }
-        } else {
-            None
+        let next = match (
+            reply.is_truncated().unwrap_or(false),
+            reply.next_key_marker(),
+        ) {
+            (true, Some(key)) => Some(Cursor::Marker(
+                decode(key)?,
+                reply.next_version_id_marker().map(str::to_string),
+            )),
+            _ => None,
         };
-        Ok(VersionPage {
-            versions,
-            common_prefixes,
+        Ok((
+            Page {
+                entries,
+                common_prefixes,
+            },
             next,
-        })
+        ))
     }
 
     /// Deletes the current version of each key (see [`Bucket::delete_objects`]).
@@ -455,29 +565,20 @@ fn key_decoder(encoded: bool) -> impl Fn(&str) -> Result<String, EngineError> + 
 }
 
 /// Decodes S3's `encoding-type=url` form: `%XX` escapes and `+` for a space (a literal
-/// `+` arrives as `%2B`), as botocore does. `None` if the result is not UTF-8.
+/// `+` arrives as `%2B`), as botocore does. `None` for a malformed escape or a result
+/// that is not UTF-8.
 fn url_decode(text: &str) -> Option<String> {
-    let bytes = text.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        match bytes[i] {
-            b'%' => {
-                let hex = text.get(i + 1..i + 3)?;
-                out.push(u8::from_str_radix(hex, 16).ok()?);
-                i += 3;
-            }
-            b'+' => {
-                out.push(b' ');
-                i += 1;
-            }
-            b => {
-                out.push(b);
-                i += 1;
-            }
-        }
+    let well_formed = text
+        .split('%')
+        .skip(1)
+        .all(|rest| rest.len() >= 2 && rest.as_bytes()[..2].iter().all(u8::is_ascii_hexdigit));
+    if !well_formed {
+        return None;
     }
-    String::from_utf8(out).ok()
+    percent_encoding::percent_decode_str(&text.replace('+', " "))
+        .decode_utf8()
+        .ok()
+        .map(|decoded| decoded.into_owned())
 }
 
 fn to_chrono(time: &SmithyDateTime) -> DateTime<Utc> {

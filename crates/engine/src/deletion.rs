@@ -5,10 +5,11 @@ use futures::stream::{self, FuturesUnordered, StreamExt};
 use tokio::sync::mpsc;
 
 use super::audit::{AuditLog, AuditResult};
-use super::bucket::{is_xml_safe, Bucket, KeyError, ListedObject, ObjectRef, DELETE_BATCH_LIMIT};
+use super::bucket::{is_xml_safe, Bucket, Entry, KeyError, ObjectRef, Scope, DELETE_BATCH_LIMIT};
 use super::deployment::Deployment;
 use super::error::{is_retryable_code, EngineError};
 use super::listing_gate::ListingGate;
+use super::pages::{entries, PageRequest};
 use super::stop::StopSignal;
 
 /// See [`DeleteOptions::batches_in_flight`].
@@ -16,10 +17,9 @@ pub const DEFAULT_BATCHES_IN_FLIGHT: usize = 16;
 
 #[derive(Debug, Clone)]
 pub struct DeleteOptions {
-    /// DeleteObjects requests in flight at most: while the deployments' pages are small
-    /// (a tenth of the keys in memory); half as many, and half as many keys queued, while
-    /// they are full (measured: 20k objects in 200 deployments, 0.72 s at 8, 0.66 s at
-    /// 16; at 1M objects 16 costs 10 MiB more and gains little: 18.8 s vs 18.1 s).
+    /// DeleteObjects requests in flight at most while the deployments' pages are small;
+    /// half as many, and half as many keys queued, while they are full (the tuning runs
+    /// are in bench/README-performance.md).
     pub batches_in_flight: usize,
     /// Listing slots while deleting (see [`ListingGate`]): this many small pages, or
     /// half as many full ones, re-listed at once.
@@ -27,9 +27,6 @@ pub struct DeleteOptions {
     /// Attempts per key for retryable failures (on top of the SDK's own retries).
     pub max_rounds: u32,
     pub base_backoff: Duration,
-    /// Delete every version and delete marker (ListObjectVersions), not just the
-    /// current objects: the bytes are really gone even in a versioned bucket.
-    pub all_versions: bool,
 }
 
 impl Default for DeleteOptions {
@@ -39,7 +36,6 @@ impl Default for DeleteOptions {
             listing_concurrency: super::listing::DEFAULT_LISTING_CONCURRENCY,
             max_rounds: 6,
             base_backoff: Duration::from_millis(200),
-            all_versions: false,
         }
     }
 }
@@ -128,15 +124,24 @@ struct Progress {
     deleted_objects: u64,
     deleted_bytes: u64,
     failed_keys: Vec<KeyError>,
-    listing_error: Option<String>,
-    listing_done: bool,
+    /// `None` while the deployment is still being listed.
+    listing: Option<ListingEnd>,
     /// Keys handed to the batcher and not yet answered.
     outstanding: u64,
 }
 
+/// How listing a deployment for deletion ended.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum ListingEnd {
+    Complete,
+    /// The operator stopped before it was fully listed.
+    Stopped,
+    Failed(String),
+}
+
 /// Listings made moments before deleting (by the drift re-check), by deployment prefix,
 /// so a deployment of one small page (under 500 keys) is not listed a second time.
-pub type Prelisted = HashMap<String, Vec<ListedObject>>;
+pub type Prelisted = HashMap<String, Vec<Entry>>;
 
 /// At most this many keys are kept from the re-check for the deletion (a few MiB);
 /// deployments beyond it are listed again when deleted. Only small listings (fewer than
@@ -144,36 +149,19 @@ pub type Prelisted = HashMap<String, Vec<ListedObject>>;
 /// cost a round trip per few keys to list again, a full page costs one per 1000.
 pub const PRELIST_KEY_BUDGET: usize = 50_000;
 
-/// Deletes the confirmed deployments: re-lists each one now (what is there at delete
-/// time, not at plan time), and deletes its keys with DeleteObjects in batches of at
-/// most 1000, several in flight, retrying throttling and server errors with backoff.
-/// Keys from small deployments share batches, so many small deployments cost few requests.
+/// Deletes the confirmed deployments: lists each one now (what is there at delete time,
+/// not at plan time) unless `prelisted` holds a listing made moments ago, and deletes its
+/// entries with DeleteObjects in batches of at most 1000, several in flight, retrying
+/// throttling and server errors with backoff. Keys from small deployments share batches,
+/// so many small deployments cost few requests. In [`Scope::AllVersions`] every version
+/// and delete marker is deleted by version id.
 ///
-/// Never sends a key that does not start with its confirmed deployment's prefix.
-pub async fn delete_deployments(
+/// Never sends a key that does not start with its confirmed deployment's prefix. Only
+/// [`crate::prune`] calls this, after the drift re-check.
+#[allow(clippy::too_many_arguments)]
+pub(crate) async fn delete_listed(
     bucket: &Bucket,
-    targets: &[Deployment],
-    options: &DeleteOptions,
-    audit: &AuditLog,
-    stop: &StopSignal,
-    on_event: &(dyn Fn(DeletionEvent) + Send + Sync),
-) -> Result<DeletionReport, EngineError> {
-    delete_listed(
-        bucket,
-        targets,
-        &Prelisted::new(),
-        options,
-        audit,
-        stop,
-        on_event,
-    )
-    .await
-}
-
-/// [`delete_deployments`] without listing again the deployments whose current listing
-/// is in `prelisted` (plain deletes only; `--all-versions` always lists versions).
-pub async fn delete_listed(
-    bucket: &Bucket,
+    scope: Scope,
     targets: &[Deployment],
     prelisted: &Prelisted,
     options: &DeleteOptions,
@@ -193,23 +181,12 @@ pub async fn delete_listed(
         stream::iter(targets.iter().enumerate())
             .for_each_concurrent(options.listing_concurrency.max(1), |(index, target)| {
                 let page_tx = page_tx.clone();
-                let listed = prelisted
-                    .get(&target.prefix)
-                    .filter(|_| !options.all_versions);
+                let listed = prelisted.get(&target.prefix);
                 async move {
                     if let Some(listed) = listed {
-                        send_listed(index, target, listed, page_tx).await;
+                        send_listed(index, target, scope, listed, page_tx).await;
                     } else {
-                        list_for_deletion(
-                            gate,
-                            bucket,
-                            index,
-                            target,
-                            options.all_versions,
-                            stop,
-                            page_tx,
-                        )
-                        .await
+                        list_for_deletion(gate, bucket, scope, index, target, stop, page_tx).await
                     }
                 }
             })
@@ -252,9 +229,8 @@ pub async fn delete_listed(
                         }
                         queue.extend(keys);
                     }
-                    Some(ListerMessage::Done { index, error }) => {
-                        progress[index].listing_done = true;
-                        progress[index].listing_error = error;
+                    Some(ListerMessage::Done { index, end }) => {
+                        progress[index].listing = Some(end);
                         finish_if_done(&progress, index, targets, stop, on_event);
                     }
                     None => listers_open = false,
@@ -300,120 +276,74 @@ fn check_target(target: &Deployment) -> Result<(), EngineError> {
 
 enum ListerMessage {
     Keys(Vec<PendingKey>),
-    Done { index: usize, error: Option<String> },
+    Done { index: usize, end: ListingEnd },
+}
+
+fn pending_keys(
+    index: usize,
+    target: &Deployment,
+    scope: Scope,
+    entries: &[Entry],
+) -> Vec<PendingKey> {
+    entries
+        .iter()
+        .filter(|e| e.key.starts_with(&target.prefix))
+        .map(|e| PendingKey {
+            index,
+            object: e.object_ref(scope),
+            size: e.size,
+        })
+        .collect()
 }
 
 /// Hands over a listing made moments ago, never a key outside the target's prefix.
 async fn send_listed(
     index: usize,
     target: &Deployment,
-    listed: &[ListedObject],
+    scope: Scope,
+    listed: &[Entry],
     pages: mpsc::Sender<ListerMessage>,
 ) {
-    let keys: Vec<PendingKey> = listed
-        .iter()
-        .filter(|o| o.key.starts_with(&target.prefix))
-        .map(|o| PendingKey {
-            index,
-            object: ObjectRef {
-                key: o.key.clone(),
-                version_id: None,
-            },
-            size: o.size,
-        })
-        .collect();
+    let keys = pending_keys(index, target, scope, listed);
     if !keys.is_empty() && pages.send(ListerMessage::Keys(keys)).await.is_err() {
         return;
     }
-    let _ = pages.send(ListerMessage::Done { index, error: None }).await;
+    let end = ListingEnd::Complete;
+    let _ = pages.send(ListerMessage::Done { index, end }).await;
 }
-
-const STOPPED_WHILE_LISTING: &str = "stopped before it was fully listed";
 
 async fn list_for_deletion(
     gate: &ListingGate,
     bucket: &Bucket,
+    scope: Scope,
     index: usize,
     target: &Deployment,
-    all_versions: bool,
     stop: &StopSignal,
     pages: mpsc::Sender<ListerMessage>,
 ) {
-    let mut token = None;
-    let mut marker = None;
-    let error = loop {
+    let listing = entries(bucket, PageRequest::flat(scope, &target.prefix), Some(gate));
+    futures::pin_mut!(listing);
+    let end = loop {
         if stop.is_stopped() {
-            break Some(STOPPED_WHILE_LISTING.to_string());
+            break ListingEnd::Stopped;
         }
-        let (found, more) = if all_versions {
-            let listed = tokio::select! {
-                page = gate.list_versions_page(bucket, &target.prefix, None, marker.take()) => page,
-                // Waiting for a listing slot (or a reply) must not outlast a stop.
-                _ = stop.stopped() => break Some(STOPPED_WHILE_LISTING.to_string()),
-            };
-            match listed {
-                Ok(page) => {
-                    let found: Vec<(ObjectRef, u64)> = page
-                        .versions
-                        .into_iter()
-                        .map(|v| {
-                            (
-                                ObjectRef {
-                                    key: v.key,
-                                    version_id: v.version_id,
-                                },
-                                v.size,
-                            )
-                        })
-                        .collect();
-                    marker = page.next;
-                    (found, marker.is_some())
-                }
-                Err(e) => break Some(e.to_string()),
-            }
-        } else {
-            let listed = tokio::select! {
-                page = gate.list_page(bucket, &target.prefix, None, token.take()) => page,
-                _ = stop.stopped() => break Some(STOPPED_WHILE_LISTING.to_string()),
-            };
-            match listed {
-                Ok(page) => {
-                    let found = page
-                        .objects
-                        .into_iter()
-                        .map(|o| {
-                            (
-                                ObjectRef {
-                                    key: o.key,
-                                    version_id: None,
-                                },
-                                o.size,
-                            )
-                        })
-                        .collect();
-                    token = page.next_token;
-                    (found, token.is_some())
-                }
-                Err(e) => break Some(e.to_string()),
-            }
+        let next = tokio::select! {
+            next = listing.next() => next,
+            // Waiting for a listing slot (or a reply) must not outlast a stop.
+            _ = stop.stopped() => break ListingEnd::Stopped,
         };
-        let keys: Vec<PendingKey> = found
-            .into_iter()
-            .filter(|(o, _)| o.key.starts_with(&target.prefix))
-            .map(|(object, size)| PendingKey {
-                index,
-                object,
-                size,
-            })
-            .collect();
-        if !keys.is_empty() && pages.send(ListerMessage::Keys(keys)).await.is_err() {
-            return;
-        }
-        if !more {
-            break None;
+        match next {
+            None => break ListingEnd::Complete,
+            Some(Err(e)) => break ListingEnd::Failed(e.to_string()),
+            Some(Ok(page)) => {
+                let keys = pending_keys(index, target, scope, &page);
+                if !keys.is_empty() && pages.send(ListerMessage::Keys(keys)).await.is_err() {
+                    return;
+                }
+            }
         }
     };
-    let _ = pages.send(ListerMessage::Done { index, error }).await;
+    let _ = pages.send(ListerMessage::Done { index, end }).await;
 }
 
 /// The keys of one batch, each with its final answer.
@@ -623,15 +553,14 @@ fn finish_if_done(
     on_event: &(dyn Fn(DeletionEvent) + Send + Sync),
 ) {
     let p = &progress[index];
-    if p.listing_done && p.outstanding == 0 {
+    if p.listing.is_some() && p.outstanding == 0 {
         let outcome = outcome_of(
             &targets[index],
             Progress {
                 deleted_objects: p.deleted_objects,
                 deleted_bytes: p.deleted_bytes,
                 failed_keys: p.failed_keys.clone(),
-                listing_error: p.listing_error.clone(),
-                listing_done: true,
+                listing: p.listing.clone(),
                 outstanding: 0,
             },
             stop.is_stopped(),
@@ -641,23 +570,24 @@ fn finish_if_done(
 }
 
 fn outcome_of(target: &Deployment, p: Progress, stopped: bool) -> DeploymentOutcome {
-    let complete = p.listing_done
-        && p.listing_error.is_none()
-        && p.outstanding == 0
-        && p.failed_keys.is_empty();
+    let complete =
+        p.listing == Some(ListingEnd::Complete) && p.outstanding == 0 && p.failed_keys.is_empty();
     let status = if complete {
         OutcomeStatus::Deleted
     } else if stopped
         && p.failed_keys.is_empty()
-        && p.listing_error
-            .as_deref()
-            .is_none_or(|e| e.starts_with("stopped"))
+        && !matches!(p.listing, Some(ListingEnd::Failed(_)))
     {
         OutcomeStatus::Stopped
     } else if p.deleted_objects > 0 {
         OutcomeStatus::Partial
     } else {
         OutcomeStatus::Failed
+    };
+    let error = match p.listing {
+        Some(ListingEnd::Failed(error)) => Some(error),
+        Some(ListingEnd::Stopped) => Some("stopped before it was fully listed".to_string()),
+        Some(ListingEnd::Complete) | None => None,
     };
     DeploymentOutcome {
         name: target.name.clone(),
@@ -666,7 +596,7 @@ fn outcome_of(target: &Deployment, p: Progress, stopped: bool) -> DeploymentOutc
         deleted_objects: p.deleted_objects,
         deleted_bytes: p.deleted_bytes,
         failed_keys: p.failed_keys,
-        error: p.listing_error,
+        error,
     }
 }
 

@@ -9,15 +9,16 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use chrono::{DateTime, Utc};
 use futures::stream::{self, StreamExt, TryStreamExt};
 
-use super::bucket::{Bucket, ListedObject};
+use super::bucket::{Bucket, Entry, Scope};
 use super::deletion::{Prelisted, PRELIST_KEY_BUDGET};
-use super::deployment::{Deployment, ObjectTally};
+use super::deployment::Deployment;
 use super::error::EngineError;
 use super::listing::{deployment_name, discover, ListingOptions};
 use super::listing_gate::{ListingGate, LARGE_REPLY_ENTRIES};
+use super::pages::{entries, PageRequest};
 use super::plan::{Action, Plan};
 use super::rule::Rule;
-use super::versions::tally_versions;
+use super::tally::DeploymentTally;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Skipped {
@@ -47,61 +48,57 @@ pub async fn recheck(
     confirmed: &[Deployment],
     now: DateTime<Utc>,
 ) -> Result<Recheck, EngineError> {
-    recheck_in_scope(bucket, options, rule, planned, confirmed, now, false).await
+    recheck_marks(
+        bucket,
+        options,
+        rule,
+        &HashSet::new(),
+        planned,
+        confirmed,
+        now,
+    )
+    .await
 }
 
-/// [`recheck`] for plans made with `--all-versions` (deployments counted by versions).
-pub async fn recheck_all_versions(
+/// [`recheck`], where the names in `by_hand` were marked by the operator: they are only
+/// checked for changes, never re-ranked (the rule would keep them by definition).
+pub(crate) async fn recheck_marks(
     bucket: &Bucket,
     options: &ListingOptions,
     rule: Option<&Rule>,
+    by_hand: &HashSet<String>,
     planned: &[Deployment],
     confirmed: &[Deployment],
     now: DateTime<Utc>,
 ) -> Result<Recheck, EngineError> {
-    recheck_in_scope(bucket, options, rule, planned, confirmed, now, true).await
-}
-
-async fn recheck_in_scope(
-    bucket: &Bucket,
-    options: &ListingOptions,
-    rule: Option<&Rule>,
-    planned: &[Deployment],
-    confirmed: &[Deployment],
-    now: DateTime<Utc>,
-    all_versions: bool,
-) -> Result<Recheck, EngineError> {
-    let present: HashSet<String> = if all_versions {
+    let re_ranks = rule.is_some() && confirmed.iter().any(|d| !by_hand.contains(&d.name));
+    let present: HashSet<String> = match options.scope {
+        _ if !re_ranks => HashSet::new(),
+        Scope::Current => {
+            let (prefixes, _) = discover(bucket, Scope::Current, &options.root).await?;
+            prefixes
+                .iter()
+                .map(|p| deployment_name(&options.root, p))
+                .collect()
+        }
         // Every planned deployment that still has versions is present; kept ones that
         // vanished entirely are rare enough in versioned buckets to not re-rank.
-        planned.iter().map(|d| d.name.clone()).collect()
-    } else {
-        let (prefixes, _) = discover(bucket, &options.root).await?;
-        prefixes
-            .iter()
-            .map(|p| deployment_name(&options.root, p))
-            .collect()
+        Scope::AllVersions => planned.iter().map(|d| d.name.clone()).collect(),
     };
 
     let budget = AtomicUsize::new(PRELIST_KEY_BUDGET);
     let budget = &budget;
     let gate = &ListingGate::for_deployments(options.concurrency, confirmed);
-    type Fresh = (Deployment, Option<Deployment>, Option<Vec<ListedObject>>);
+    let scope = options.scope;
+    type Fresh = (Deployment, Option<Deployment>, Option<Vec<Entry>>);
     let fresh: Vec<Fresh> = stream::iter(confirmed.iter().cloned())
         .map(|target| async move {
-            let (now_listed, kept) = if all_versions {
-                let listed = tally_versions(gate, bucket, &target.prefix)
-                    .await?
-                    .into_deployment(target.name.clone(), target.prefix.clone())
-                    .map(|(d, _)| d);
-                (listed, None)
-            } else {
-                let (tally, kept) =
-                    tally_keeping_one_page(gate, bucket, &target.prefix, budget).await?;
-                let listed = tally.into_deployment(target.name.clone(), target.prefix.clone());
-                (listed, kept)
-            };
-            Ok::<_, EngineError>((target, now_listed, kept))
+            let (tally, kept) =
+                tally_keeping_one_page(gate, bucket, scope, &target.prefix, budget).await?;
+            let listed = tally
+                .into_deployment(target.name.clone(), target.prefix.clone())
+                .map(|(d, _)| d);
+            Ok::<_, EngineError>((target, listed, kept))
         })
         .buffer_unordered(options.concurrency.max(1))
         .try_collect()
@@ -137,7 +134,7 @@ async fn recheck_in_scope(
         }
     }
 
-    if let Some(rule) = rule {
+    if let (Some(rule), true) = (rule, re_ranks) {
         let mut landscape: Vec<Deployment> = planned
             .iter()
             .filter(|d| present.contains(&d.name) && !candidates.contains_key(&d.name))
@@ -146,7 +143,10 @@ async fn recheck_in_scope(
         landscape.extend(candidates.values().cloned());
         let plan = Plan::build(landscape, rule, now);
         for entry in plan.entries {
-            if entry.action == Action::Keep && candidates.remove(&entry.deployment.name).is_some() {
+            if entry.action == Action::Keep
+                && !by_hand.contains(&entry.deployment.name)
+                && candidates.remove(&entry.deployment.name).is_some()
+            {
                 result.skipped.push(Skipped {
                     name: entry.deployment.name,
                     reason: format!("the rule would now keep it ({})", entry.reason.as_str()),
@@ -165,39 +165,32 @@ async fn recheck_in_scope(
     Ok(result)
 }
 
-/// Tallies every object under `prefix`. When they are few (one small page) and the shared
+/// Tallies every entry under `prefix`. When they are few (one small page) and the shared
 /// budget allows, also returns them, so the deletion need not list them again.
 async fn tally_keeping_one_page(
     gate: &ListingGate,
     bucket: &Bucket,
+    scope: Scope,
     prefix: &str,
     budget: &AtomicUsize,
-) -> Result<(ObjectTally, Option<Vec<ListedObject>>), EngineError> {
-    let mut tally = ObjectTally::default();
-    let mut token = None;
+) -> Result<(DeploymentTally, Option<Vec<Entry>>), EngineError> {
+    let mut tally = DeploymentTally::default();
     let mut pages = 0;
-    loop {
-        let page = gate.list_page(bucket, prefix, None, token).await?;
+    let mut last = Vec::new();
+    let listing = entries(bucket, PageRequest::flat(scope, prefix), Some(gate));
+    futures::pin_mut!(listing);
+    while let Some(page) = listing.try_next().await? {
         pages += 1;
-        let objects: Vec<ListedObject> = page
-            .objects
-            .into_iter()
-            .filter(|o| o.key.starts_with(prefix))
-            .collect();
-        for object in &objects {
-            tally.add(object.size, object.last_modified);
-        }
-        token = page.next_token;
-        if token.is_none() {
-            let n = objects.len();
-            let granted = pages == 1
-                && n < LARGE_REPLY_ENTRIES
-                && budget
-                    .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |left| {
-                        left.checked_sub(n)
-                    })
-                    .is_ok();
-            return Ok((tally, granted.then_some(objects)));
-        }
+        page.iter().for_each(|entry| tally.add(entry));
+        last = page;
     }
+    let n = last.len();
+    let granted = pages == 1
+        && n < LARGE_REPLY_ENTRIES
+        && budget
+            .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |left| {
+                left.checked_sub(n)
+            })
+            .is_ok();
+    Ok((tally, granted.then_some(last)))
 }

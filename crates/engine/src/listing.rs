@@ -1,9 +1,13 @@
+use std::collections::HashMap;
+
 use futures::stream::{self, StreamExt, TryStreamExt};
 
-use super::bucket::Bucket;
-use super::deployment::{Deployment, ObjectTally, RootObjects};
+use super::bucket::{Bucket, Scope};
+use super::deployment::{Deployment, RootObjects};
 use super::error::EngineError;
 use super::listing_gate::ListingGate;
+use super::pages::{entries, pages, PageRequest};
+use super::tally::{CurrentStats, DeploymentTally};
 
 #[derive(Debug, Clone)]
 pub struct ListingOptions {
@@ -13,6 +17,8 @@ pub struct ListingOptions {
     /// Listing requests at once while pages are small; half as many while they are
     /// full (see [`ListingGate`]).
     pub concurrency: usize,
+    /// Current objects, or every version and delete marker (`--all-versions`).
+    pub scope: Scope,
 }
 
 pub const DEFAULT_LISTING_CONCURRENCY: usize = 64;
@@ -22,7 +28,12 @@ impl ListingOptions {
         ListingOptions {
             root: root.into(),
             concurrency: DEFAULT_LISTING_CONCURRENCY,
+            scope: Scope::Current,
         }
+    }
+
+    pub fn with_scope(self, scope: Scope) -> Self {
+        ListingOptions { scope, ..self }
     }
 }
 
@@ -43,6 +54,9 @@ pub struct Inventory {
     /// In no particular order; the plan or the view sorts them.
     pub deployments: Vec<Deployment>,
     pub root_objects: RootObjects,
+    /// In [`Scope::AllVersions`]: each deployment's current objects, by name (its
+    /// `objects` and `bytes` then count every version).
+    pub current: Option<HashMap<String, CurrentStats>>,
 }
 
 /// Lists every deployment under `options.root` in full and aggregates it. Fails as a
@@ -53,77 +67,82 @@ pub async fn list_deployments(
     options: &ListingOptions,
     on_event: &(dyn Fn(ListingEvent) + Send + Sync),
 ) -> Result<Inventory, EngineError> {
-    let (prefixes, root_objects) = discover(bucket, &options.root).await?;
+    let (prefixes, root_objects) = discover(bucket, options.scope, &options.root).await?;
     on_event(ListingEvent::Discovered {
         deployments: prefixes.len(),
         root_objects: root_objects.clone(),
     });
     let root = options.root.as_str();
+    let scope = options.scope;
     let gate = &ListingGate::new(options.concurrency);
-    let deployments: Vec<Deployment> = stream::iter(prefixes)
+    let listed: Vec<(Deployment, CurrentStats)> = stream::iter(prefixes)
         .map(|prefix| async move {
             let name = deployment_name(root, &prefix);
-            let tally = tally_prefix(gate, bucket, &prefix).await?;
+            let tally = tally_prefix(gate, bucket, scope, &prefix).await?;
             Ok::<_, EngineError>(tally.into_deployment(name, prefix))
         })
         .buffer_unordered(options.concurrency.max(1))
         .try_filter_map(|listed| async move {
-            if let Some(deployment) = &listed {
+            if let Some((deployment, _)) = &listed {
                 on_event(ListingEvent::Listed(deployment.clone()));
             }
             Ok(listed)
         })
         .try_collect()
         .await?;
+    let current = (scope == Scope::AllVersions)
+        .then(|| listed.iter().map(|(d, c)| (d.name.clone(), *c)).collect());
     Ok(Inventory {
-        deployments,
+        deployments: listed.into_iter().map(|(d, _)| d).collect(),
         root_objects,
+        current,
     })
 }
 
-/// The deployment prefixes (`<root><name>/`) and the objects directly under the root.
+/// The deployment prefixes (`<root><name>/`) and the current objects directly under the
+/// root.
 pub(crate) async fn discover(
     bucket: &Bucket,
+    scope: Scope,
     root: &str,
 ) -> Result<(Vec<String>, RootObjects), EngineError> {
-    let mut prefixes = Vec::new();
+    let mut prefixes: Vec<String> = Vec::new();
     let mut root_objects = RootObjects::default();
-    let mut token = None;
-    loop {
-        let page = bucket.list_page(root, Some("/"), token).await?;
-        prefixes.extend(
-            page.common_prefixes
-                .into_iter()
-                .filter(|p| p.starts_with(root)),
-        );
-        for object in page.objects {
-            root_objects.add(&object.key, object.size);
+    let request = PageRequest {
+        scope,
+        prefix: root,
+        delimiter: Some("/"),
+    };
+    let listing = pages(bucket, request, None);
+    futures::pin_mut!(listing);
+    while let Some(page) = listing.try_next().await? {
+        for prefix in page.common_prefixes {
+            // A prefix can come back on two pages when its versions straddle them.
+            if prefixes.last() != Some(&prefix) {
+                prefixes.push(prefix);
+            }
         }
-        token = page.next_token;
-        if token.is_none() {
-            return Ok((prefixes, root_objects));
+        for entry in page.entries.iter().filter(|e| e.is_current_object()) {
+            root_objects.add(&entry.key, entry.size);
         }
     }
+    prefixes.dedup();
+    Ok((prefixes, root_objects))
 }
 
-/// Counts every object under `prefix`, page by page, keeping no keys.
+/// Tallies every entry under `prefix`, page by page, keeping no keys.
 pub async fn tally_prefix(
     gate: &ListingGate,
     bucket: &Bucket,
+    scope: Scope,
     prefix: &str,
-) -> Result<ObjectTally, EngineError> {
-    let mut tally = ObjectTally::default();
-    let mut token = None;
-    loop {
-        let page = gate.list_page(bucket, prefix, None, token).await?;
-        for object in page.objects.iter().filter(|o| o.key.starts_with(prefix)) {
-            tally.add(object.size, object.last_modified);
-        }
-        token = page.next_token;
-        if token.is_none() {
-            return Ok(tally);
-        }
-    }
+) -> Result<DeploymentTally, EngineError> {
+    entries(bucket, PageRequest::flat(scope, prefix), Some(gate))
+        .try_fold(DeploymentTally::default(), |mut tally, page| async move {
+            page.iter().for_each(|entry| tally.add(entry));
+            Ok(tally)
+        })
+        .await
 }
 
 pub(crate) fn deployment_name(root: &str, prefix: &str) -> String {

@@ -3,8 +3,7 @@
 //! Small pages (a site of a hundred files) are bound by latency: the more listed at once,
 //! the sooner done. Full 1000-key pages are bound by CPU and memory: each costs time to
 //! parse and ~0.4 MiB while held, and past 32 at once on two cores more in flight only
-//! adds memory (bench/results/tuning-gate.md: 1M objects, 32 vs 64 at once: 4.1 s at 30 MiB
-//! vs 4.8 s at 41 MiB; 20k objects: prune 0.85 s vs 0.65 s). So a request takes one slot
+//! adds memory (the measurements are in bench/README-performance.md). So a request takes one slot
 //! while replies come back small and two once a reply came back large. Only first pages
 //! count: the last page of a large listing is short (or empty), and says nothing about
 //! the next deployment. Before any reply,
@@ -15,7 +14,6 @@ use std::sync::atomic::{AtomicBool, Ordering};
 
 use tokio::sync::Semaphore;
 
-use super::bucket::{Bucket, ListPage, VersionPage};
 use super::deployment::Deployment;
 use super::error::EngineError;
 
@@ -84,37 +82,9 @@ impl ListingGate {
             .store(entries >= LARGE_REPLY_ENTRIES, Ordering::Relaxed);
     }
 
-    pub async fn list_page(
-        &self,
-        bucket: &Bucket,
-        prefix: &str,
-        delimiter: Option<&str>,
-        continuation: Option<String>,
-    ) -> Result<ListPage, EngineError> {
-        let first = continuation.is_none();
-        let request = bucket.list_page(prefix, delimiter, continuation);
-        self.through(first, request, |page| {
-            page.objects.len() + page.common_prefixes.len()
-        })
-        .await
-    }
-
-    pub async fn list_versions_page(
-        &self,
-        bucket: &Bucket,
-        prefix: &str,
-        delimiter: Option<&str>,
-        marker: Option<(String, Option<String>)>,
-    ) -> Result<VersionPage, EngineError> {
-        let first = marker.is_none();
-        let request = bucket.list_versions_page(prefix, delimiter, marker);
-        self.through(first, request, |page| {
-            page.versions.len() + page.common_prefixes.len()
-        })
-        .await
-    }
-
-    async fn through<T>(
+    /// Runs one listing request once its slots are free; a first page's size tells
+    /// whether replies are small or large.
+    pub(crate) async fn through<T>(
         &self,
         first_page: bool,
         request: impl Future<Output = Result<T, EngineError>>,

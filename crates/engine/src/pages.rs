@@ -1,0 +1,82 @@
+//! The one way s3prune pages through a listing: a stream of pages in a [`Scope`], each
+//! request optionally through a [`ListingGate`]. Every listing step (discovery, tallies,
+//! the re-check, the deletion's listing, the preview) consumes this stream.
+
+use futures::stream::{self, Stream, TryStreamExt};
+
+use super::bucket::{Bucket, Cursor, Entry, Page, Scope};
+use super::error::EngineError;
+use super::listing_gate::ListingGate;
+
+/// What to list.
+#[derive(Debug, Clone, Copy)]
+pub struct PageRequest<'a> {
+    pub scope: Scope,
+    pub prefix: &'a str,
+    /// `Some("/")` for a delimiter listing (deployment discovery).
+    pub delimiter: Option<&'a str>,
+}
+
+impl<'a> PageRequest<'a> {
+    /// Every entry under `prefix`, in `scope`.
+    pub fn flat(scope: Scope, prefix: &'a str) -> Self {
+        PageRequest {
+            scope,
+            prefix,
+            delimiter: None,
+        }
+    }
+}
+
+/// The pages of `request`, in order. Entries and common prefixes outside the requested
+/// prefix (a misbehaving server) are dropped here, so no consumer can see them.
+pub fn pages<'a>(
+    bucket: &'a Bucket,
+    request: PageRequest<'a>,
+    gate: Option<&'a ListingGate>,
+) -> impl Stream<Item = Result<Page, EngineError>> + Send + 'a {
+    stream::try_unfold(Some(Cursor::Start), move |cursor| async move {
+        let Some(cursor) = cursor else {
+            return Ok(None);
+        };
+        let first = cursor == Cursor::Start;
+        let listed = bucket.list(request.scope, request.prefix, request.delimiter, cursor);
+        let (mut page, next) = match gate {
+            Some(gate) => gate.through(first, listed, |(page, _)| page.len()).await?,
+            None => listed.await?,
+        };
+        page.entries.retain(|e| e.key.starts_with(request.prefix));
+        page.common_prefixes
+            .retain(|p| p.starts_with(request.prefix));
+        Ok(Some((page, next)))
+    })
+}
+
+/// The entries of `request`, page after page.
+pub fn entries<'a>(
+    bucket: &'a Bucket,
+    request: PageRequest<'a>,
+    gate: Option<&'a ListingGate>,
+) -> impl Stream<Item = Result<Vec<Entry>, EngineError>> + Send + 'a {
+    pages(bucket, request, gate).map_ok(|page| page.entries)
+}
+
+/// The first `cap` current objects under `prefix` (for a preview), and whether there are
+/// more.
+pub async fn first_objects(
+    bucket: &Bucket,
+    prefix: &str,
+    cap: usize,
+) -> Result<(Vec<Entry>, bool), EngineError> {
+    let mut found = Vec::new();
+    let stream = entries(bucket, PageRequest::flat(Scope::Current, prefix), None);
+    futures::pin_mut!(stream);
+    while let Some(page) = stream.try_next().await? {
+        found.extend(page);
+        if found.len() > cap {
+            found.truncate(cap);
+            return Ok((found, true));
+        }
+    }
+    Ok((found, false))
+}

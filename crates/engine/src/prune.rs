@@ -1,0 +1,169 @@
+//! The prune pipeline, written once for every front end (`prune`, the explorer, the
+//! tests): open the audit log, re-check the confirmed deployments against the bucket as
+//! it is now, delete what still holds, stop when asked, and report.
+
+use std::collections::HashSet;
+use std::path::{Path, PathBuf};
+
+use chrono::{DateTime, Utc};
+
+use super::audit::AuditLog;
+use super::bucket::Bucket;
+use super::deletion::{
+    delete_listed, DeleteOptions, DeletionEvent, DeletionReport, DeploymentOutcome, OutcomeStatus,
+};
+use super::deployment::Deployment;
+use super::drift::{recheck_marks, Skipped};
+use super::error::EngineError;
+use super::listing::ListingOptions;
+use super::rule::Rule;
+use super::stop::StopSignal;
+
+/// What the operator confirmed, and what is needed to check it again just before
+/// deleting.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PruneRequest {
+    /// Exactly the deployments confirmed, in the order they were shown.
+    pub targets: Vec<Deployment>,
+    /// Names among `targets` marked by hand: only checked for changes, never re-ranked
+    /// (the rule would keep them by definition).
+    pub by_hand: HashSet<String>,
+    /// The rule the other targets were marked by, to re-rank them; `None` to only check
+    /// every target for changes.
+    pub rule: Option<Rule>,
+    /// Everything that was listed when the plan was made, for the re-ranking.
+    pub planned: Vec<Deployment>,
+    /// When the plan was made (the rule's `--older-than` counts from here).
+    pub now: DateTime<Utc>,
+}
+
+/// How to list and delete.
+#[derive(Debug, Clone)]
+pub struct PruneSettings {
+    /// The root, the listing concurrency and the scope (current objects or every
+    /// version).
+    pub listing: ListingOptions,
+    pub delete: DeleteOptions,
+    /// The JSON-lines audit log every deletion is appended to.
+    pub audit_path: PathBuf,
+}
+
+#[derive(Debug, Clone)]
+pub enum PruneEvent {
+    /// The re-check is done: `confirmed` will be deleted (deletion events index into
+    /// it), `skipped` will not.
+    Rechecked {
+        confirmed: Vec<Deployment>,
+        skipped: Vec<Skipped>,
+    },
+    Deletion(DeletionEvent),
+}
+
+#[derive(Debug, Clone)]
+pub struct PruneReport {
+    /// Confirmed deployments the re-check did not delete, and why.
+    pub skipped: Vec<Skipped>,
+    /// What happened to the others.
+    pub deletion: DeletionReport,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum PruneError {
+    #[error("cannot open the audit log {}: {error}; nothing was deleted (choose another file with --audit-log PATH)", path.display())]
+    AuditLog {
+        path: PathBuf,
+        error: std::io::Error,
+    },
+    #[error("could not check the deployments again before deleting: {0}; nothing was deleted")]
+    Recheck(EngineError),
+    #[error("{0}")]
+    Deletion(EngineError),
+}
+
+/// Runs the pipeline. A stop during the re-check sends no delete at all: every target
+/// is reported stopped.
+pub async fn prune(
+    bucket: &Bucket,
+    request: &PruneRequest,
+    settings: &PruneSettings,
+    stop: &StopSignal,
+    on_event: &(dyn Fn(PruneEvent) + Send + Sync),
+) -> Result<PruneReport, PruneError> {
+    let audit = open_audit_log(&settings.audit_path)?;
+    let checked = tokio::select! {
+        checked = recheck_marks(
+            bucket,
+            &settings.listing,
+            request.rule.as_ref(),
+            &request.by_hand,
+            &request.planned,
+            &request.targets,
+            request.now,
+        ) => Some(checked.map_err(PruneError::Recheck)?),
+        _ = stop.stopped() => None,
+    };
+    let Some(checked) = checked else {
+        on_event(PruneEvent::Rechecked {
+            confirmed: request.targets.clone(),
+            skipped: Vec::new(),
+        });
+        return Ok(PruneReport {
+            skipped: Vec::new(),
+            deletion: stopped_before_sending(&request.targets),
+        });
+    };
+    on_event(PruneEvent::Rechecked {
+        confirmed: checked.confirmed.clone(),
+        skipped: checked.skipped.clone(),
+    });
+    let deletion = if checked.confirmed.is_empty() {
+        DeletionReport {
+            outcomes: Vec::new(),
+            stopped: stop.is_stopped(),
+        }
+    } else {
+        let forward = |event| on_event(PruneEvent::Deletion(event));
+        delete_listed(
+            bucket,
+            settings.listing.scope,
+            &checked.confirmed,
+            &checked.prelisted,
+            &settings.delete,
+            &audit,
+            stop,
+            &forward,
+        )
+        .await
+        .map_err(PruneError::Deletion)?
+    };
+    Ok(PruneReport {
+        skipped: checked.skipped,
+        deletion,
+    })
+}
+
+fn open_audit_log(path: &Path) -> Result<AuditLog, PruneError> {
+    AuditLog::open(path).map_err(|error| PruneError::AuditLog {
+        path: path.to_path_buf(),
+        error,
+    })
+}
+
+fn stopped_before_sending(targets: &[Deployment]) -> DeletionReport {
+    let outcomes = targets
+        .iter()
+        .map(|d| DeploymentOutcome {
+            name: d.name.clone(),
+            prefix: d.prefix.clone(),
+            status: OutcomeStatus::Stopped,
+            deleted_objects: 0,
+            deleted_bytes: 0,
+            failed_keys: Vec::new(),
+            error: None,
+        })
+        .collect();
+    DeletionReport {
+        outcomes,
+        stopped: true,
+    }
+}
