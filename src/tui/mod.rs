@@ -7,6 +7,7 @@
 //! scripted events and render it to ratatui's `TestBackend`.
 
 pub mod app;
+pub mod keys;
 pub mod layout;
 mod logging;
 pub mod marks;

@@ -7,6 +7,7 @@ use crate::engine::rule::RuleError;
 use crate::format::printable;
 use crate::tui::marks::ToggleRefused;
 use crate::tui::preview::PreviewState;
+use crate::tui::progress::DeletionState;
 
 impl App {
     // ----- actions ---------------------------------------------------------------------
@@ -149,6 +150,87 @@ impl App {
             manual,
             hidden_by_filter,
         });
+    }
+
+    pub(super) fn next_sort(&mut self) {
+        self.sort = self.sort.next();
+        self.reverse = false;
+        self.rebuild_view(false);
+        self.info(format!(
+            "sorted by {}, {}",
+            self.sort.as_str(),
+            self.sort.natural_order()
+        ));
+    }
+
+    pub(super) fn reverse_sort(&mut self) {
+        self.reverse = !self.reverse;
+        self.rebuild_view(false);
+        let order = if self.reverse {
+            self.sort.reversed_order()
+        } else {
+            self.sort.natural_order()
+        };
+        self.info(format!("sorted by {}, {order}", self.sort.as_str()));
+    }
+
+    pub(super) fn toggle_all_versions(&mut self) -> Vec<Effect> {
+        self.all_versions = !self.all_versions;
+        self.info(if self.all_versions {
+            "counting every version and delete marker (V again: current objects only)".into()
+        } else {
+            "counting current objects only (V again: every version)".into()
+        });
+        vec![self.start_listing()]
+    }
+
+    /// Leaves the current screen: the filter, then the explorer (table); the preview;
+    /// the deletion's report.
+    pub(super) fn back(&mut self) -> Vec<Effect> {
+        match self.mode {
+            Mode::Browse if !self.filter.is_empty() => self.set_filter(String::new()),
+            Mode::Browse => return vec![Effect::Quit],
+            Mode::Preview(_) => {
+                self.mode = Mode::Browse;
+                return vec![Effect::CancelPreview];
+            }
+            _ => self.mode = Mode::Browse,
+        }
+        Vec::new()
+    }
+
+    pub(super) fn confirm_deletion(&mut self) -> Vec<Effect> {
+        let Mode::Confirm(confirm) = std::mem::replace(&mut self.mode, Mode::Browse) else {
+            return Vec::new();
+        };
+        let request = DeletionRequest {
+            targets: confirm.targets,
+            by_hand: confirm.manual,
+            rule: self.rule.clone(),
+            listed: self.deployments.clone(),
+            now: self.now,
+            all_versions: self.all_versions,
+        };
+        self.mode = Mode::Deleting(DeletionState::new(
+            self.info.bucket.clone(),
+            request.targets.clone(),
+            self.now,
+        ));
+        vec![Effect::StartDeletion(request)]
+    }
+
+    pub(super) fn cancel_deletion(&mut self) {
+        self.mode = Mode::Browse;
+        self.info("deletion cancelled: nothing was deleted".into());
+    }
+
+    pub(super) fn stop_deletion(&mut self) -> Vec<Effect> {
+        let Mode::Deleting(state) = &mut self.mode else {
+            return Vec::new();
+        };
+        state.stop_requested = true;
+        self.warn("stopping after the requests in flight…".into());
+        vec![Effect::StopDeletion]
     }
 
     pub(super) fn finish_deletion(

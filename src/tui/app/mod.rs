@@ -21,6 +21,7 @@ use ratatui::crossterm::event::KeyEventKind;
 use ratatui::layout::Rect;
 
 pub use self::state::*;
+use super::keys::Scope;
 use super::layout::{areas, Areas, TABLE_CHROME};
 use super::marks::{Mark, Marks};
 use super::preview::{build_tree, PreviewStatus};
@@ -157,6 +158,21 @@ impl App {
 
     pub fn table_rows(&self) -> usize {
         (self.areas().main.height.saturating_sub(TABLE_CHROME) as usize).max(1)
+    }
+
+    /// Where the explorer is, as far as keys and their hints are concerned.
+    pub fn scope(&self) -> Scope {
+        match &self.mode {
+            Mode::Browse if matches!(self.listing, ListingState::Failed(_)) => Scope::ListingFailed,
+            Mode::Browse => Scope::Browse,
+            Mode::Filter => Scope::Filter,
+            Mode::Help => Scope::Help,
+            Mode::Preview(_) => Scope::Preview,
+            Mode::Confirm(_) => Scope::Confirm,
+            Mode::Deleting(state) if state.is_running() && !state.stop_requested => Scope::Deleting,
+            Mode::Deleting(state) if state.is_running() => Scope::Stopping,
+            Mode::Deleting(_) => Scope::Deleted,
+        }
     }
 
     pub fn is_listing(&self) -> bool {

@@ -17,16 +17,7 @@ impl App {
             }
             _ => return,
         };
-        match self.mode {
-            Mode::Browse | Mode::Filter => self.move_cursor(delta),
-            Mode::Preview(_) => self.scroll_preview(delta),
-            Mode::Deleting(ref mut state) => {
-                state.scroll = (state.scroll as isize + delta)
-                    .clamp(0, state.rows.len().saturating_sub(1) as isize)
-                    as usize;
-            }
-            Mode::Help | Mode::Confirm(_) => {}
-        }
+        self.step(delta);
     }
 
     pub(super) fn click(&mut self, column: u16, row: u16) {

@@ -49,4 +49,37 @@ impl App {
             preview.scroll = (preview.scroll as isize + delta).clamp(0, max as isize) as usize;
         }
     }
+
+    /// Rows of the deletion's progress list on screen.
+    pub(super) fn progress_rows(&self) -> usize {
+        self.areas().main.height.saturating_sub(8).max(1) as usize
+    }
+
+    fn scroll_progress(&mut self, delta: isize) {
+        let visible = self.progress_rows();
+        if let Mode::Deleting(state) = &mut self.mode {
+            let max = state.rows.len().saturating_sub(visible);
+            state.scroll = (state.scroll as isize + delta).clamp(0, max as isize) as usize;
+        }
+    }
+
+    /// Moves by `delta` rows in what is on screen: the table's cursor, the preview, the
+    /// progress list.
+    pub(super) fn step(&mut self, delta: isize) {
+        match self.mode {
+            Mode::Browse | Mode::Filter => self.move_cursor(delta),
+            Mode::Preview(_) => self.scroll_preview(delta),
+            Mode::Deleting(_) => self.scroll_progress(delta),
+            Mode::Help | Mode::Confirm(_) => {}
+        }
+    }
+
+    /// What PgUp/PgDn move by: the rows on screen.
+    pub(super) fn page(&self) -> isize {
+        (match self.mode {
+            Mode::Preview(_) => self.preview_rows(),
+            Mode::Deleting(_) => self.progress_rows(),
+            _ => self.table_rows(),
+        }) as isize
+    }
 }
