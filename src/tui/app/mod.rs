@@ -22,7 +22,7 @@ use ratatui::layout::Rect;
 
 pub use self::state::*;
 use super::keys::Scope;
-use super::layout::{areas, Areas, TABLE_CHROME};
+use super::layout::{areas, table_body, Areas};
 use super::marks::{Mark, Marks};
 use super::preview::{build_tree, PreviewStatus};
 use crate::engine::deployment::{Deployment, RootObjects};
@@ -157,7 +157,7 @@ impl App {
     }
 
     pub fn table_rows(&self) -> usize {
-        (self.areas().main.height.saturating_sub(TABLE_CHROME) as usize).max(1)
+        (table_body(self.areas().main).height as usize).max(1)
     }
 
     /// Where the explorer is, as far as keys and their hints are concerned.

@@ -2,6 +2,8 @@
 
 use ratatui::crossterm::event::{MouseButton, MouseEvent, MouseEventKind};
 
+use ratatui::layout::Position;
+
 use super::*;
 
 impl App {
@@ -24,12 +26,11 @@ impl App {
         if !matches!(self.mode, Mode::Browse | Mode::Filter) {
             return;
         }
-        let main = self.areas().main;
-        let body_top = main.y + TABLE_CHROME;
-        if column < main.x || column >= main.right() || row < body_top || row >= main.bottom() {
+        let body = table_body(self.areas().main);
+        if !body.contains(Position::new(column, row)) {
             return;
         }
-        let index = self.offset + (row - body_top) as usize;
+        let index = self.offset + (row - body.y) as usize;
         if index < self.view.len() {
             self.cursor = index;
             self.commit_cursor();

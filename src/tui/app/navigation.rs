@@ -1,6 +1,7 @@
 //! The cursor, the selection and scrolling.
 
 use super::*;
+use crate::tui::{layout, view};
 
 impl App {
     /// The row under the cursor becomes the selection.
@@ -30,16 +31,10 @@ impl App {
         self.scroll_into_view();
     }
 
-    /// Tree lines on screen in the preview: the main area less its border, the summary
-    /// line, the column header and the truncation note.
+    /// Tree lines on screen in the preview.
     pub fn preview_rows(&self) -> usize {
         let truncated = matches!(&self.mode, Mode::Preview(p) if matches!(p.status, PreviewStatus::Loaded { truncated: true, .. }));
-        (self
-            .areas()
-            .main
-            .height
-            .saturating_sub(4 + u16::from(truncated)) as usize)
-            .max(1)
+        (layout::preview(self.areas().main, truncated).tree_rows() as usize).max(1)
     }
 
     pub(super) fn scroll_preview(&mut self, delta: isize) {
@@ -52,7 +47,13 @@ impl App {
 
     /// Rows of the deletion's progress list on screen.
     pub(super) fn progress_rows(&self) -> usize {
-        self.areas().main.height.saturating_sub(8).max(1) as usize
+        let Mode::Deleting(state) = &self.mode else {
+            return 1;
+        };
+        let main = self.areas().main;
+        let width = layout::inside_border(main).width;
+        let summary = view::progress::summary_rows(self, state, width);
+        (layout::progress(main, summary).list.height as usize).max(1)
     }
 
     fn scroll_progress(&mut self, delta: isize) {
