@@ -1,17 +1,17 @@
 //! What the keys do: marking, the rule, the preview, asking to delete.
 
-use super::*;
+use super::{App, ConfirmState, DeletionRequest, Effect, ListingState, Message, MessageKind, Mode};
 use crate::engine::deletion::DeletionReport;
+use crate::engine::deployment::Deployment;
 use crate::engine::plan::newest_first;
 use crate::engine::rule::RuleError;
 use crate::format::printable;
+use crate::tui::marks::Mark;
 use crate::tui::marks::ToggleRefused;
-use crate::tui::preview::PreviewState;
+use crate::tui::preview::{PreviewState, PreviewStatus};
 use crate::tui::progress::DeletionState;
 
 impl App {
-    // ----- actions ---------------------------------------------------------------------
-
     pub(super) fn info(&mut self, text: String) {
         self.message = Some(Message {
             kind: MessageKind::Info,

@@ -3,9 +3,9 @@
 //! [`Effect`]s the runtime must carry out (list, load a preview, delete, stop, quit).
 //! Nothing here does I/O or reads the clock, so journeys can be scripted in tests.
 //!
-//! [`state`] holds the types, [`rows`] the listed deployments and the table's rows,
-//! [`navigation`] the cursor and scrolling, [`input`] and [`mouse`] turn events into
-//! [`actions`].
+//! `state` holds the types, `rows` the listed deployments and the table's rows (views
+//! over them), `navigation` the cursor and scrolling; `input` and `mouse` turn events
+//! into `actions`.
 
 mod actions;
 mod input;
@@ -35,13 +35,13 @@ pub struct App {
     pub all_versions: bool,
     pub rule: Rule,
     /// `--keep` was not given: the header says "keep 10 (default)".
-    pub keep_is_default: bool,
+    keep_is_default: bool,
     pub now: DateTime<Utc>,
     pub width: u16,
     pub height: u16,
     pub versioning: VersioningState,
     pub listing: ListingState,
-    pub generation: u64,
+    generation: u64,
     /// The listed deployments, in arrival order; never reordered by sorting.
     pub deployments: Vec<Deployment>,
     by_name: HashMap<String, usize>,
@@ -63,7 +63,7 @@ pub struct App {
     /// reloading. While it is hidden (filtered out, not listed yet) the cursor stays
     /// near and the name is remembered. `None` until the operator acts or the first
     /// listing ends, so the cursor stays on the top row while the table fills in.
-    pub selected: Option<String>,
+    selected: Option<String>,
     pub mode: Mode,
     pub message: Option<Message>,
     /// Set when a background task panicked; the runtime reports it after quitting.

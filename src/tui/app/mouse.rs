@@ -1,14 +1,12 @@
 //! The mouse: the wheel scrolls, a click selects a row of the table.
 
 use ratatui::crossterm::event::{MouseButton, MouseEvent, MouseEventKind};
-
 use ratatui::layout::Position;
 
-use super::*;
+use super::{App, Mode};
+use crate::tui::layout::table_body;
 
 impl App {
-    // ----- mouse -----------------------------------------------------------------------
-
     pub(super) fn on_mouse(&mut self, mouse: MouseEvent) {
         let delta = match mouse.kind {
             MouseEventKind::ScrollDown => 3,

@@ -1,9 +1,30 @@
 //! The cursor, the selection and scrolling.
 
-use super::*;
+use super::{App, Mode};
+use crate::tui::preview::PreviewStatus;
 use crate::tui::{layout, view};
 
 impl App {
+    /// Shows `view` as the table's rows, keeping the selected deployment under the
+    /// cursor and on the same screen row while the rows around it re-sort (or, when it
+    /// is not shown, the cursor near where it was; at the top if `to_top`).
+    pub(super) fn replace_view(&mut self, view: Vec<usize>, to_top: bool) {
+        let screen_row = self.cursor.saturating_sub(self.offset);
+        self.view = view;
+        let found = self.selected.as_deref().and_then(|name| {
+            self.view
+                .iter()
+                .position(|&i| self.deployments[i].name == name)
+        });
+        self.cursor = match found {
+            Some(position) => position,
+            None if to_top => 0,
+            None => self.cursor.min(self.view.len().saturating_sub(1)),
+        };
+        self.offset = self.cursor.saturating_sub(screen_row);
+        self.scroll_into_view();
+    }
+
     /// The row under the cursor becomes the selection.
     pub(super) fn commit_cursor(&mut self) {
         if let Some(name) = self.current().map(|d| d.name.clone()) {

@@ -1,13 +1,12 @@
 //! The listed deployments and the table's rows: listing answers are merged in by
 //! name; filtering and sorting are views (indices), never a reordering of the data.
 
-use super::*;
+use super::{App, BucketTotals, Effect, ListingState, SortKey};
+use crate::engine::deployment::{AgeBy, Deployment, RootObjects};
 use crate::engine::error::EngineError;
 use crate::engine::listing::{Inventory, ListingEvent};
 
 impl App {
-    // ----- listing ---------------------------------------------------------------------
-
     pub(super) fn start_listing(&mut self) -> Effect {
         self.generation += 1;
         self.listing = ListingState::Listing { discovered: None };
@@ -92,69 +91,21 @@ impl App {
         };
         self.marks
             .recompute(&self.deployments, &self.rule, self.now);
-        let mut by_time: Vec<usize> = (0..self.deployments.len()).collect();
-        let age_by = self.rule.age_by();
-        let ds = &self.deployments;
-        // Oldest first, ties by name: the chart's left-to-right order.
-        by_time.sort_by(|&a, &b| {
-            age_by
-                .time_of(&ds[a])
-                .cmp(&age_by.time_of(&ds[b]))
-                .then_with(|| ds[b].name.cmp(&ds[a].name))
-        });
-        self.by_time = by_time;
+        self.by_time = oldest_first(&self.deployments, self.rule.age_by());
         self.rebuild_view(false);
     }
 
     /// Filters and sorts the rows, then puts the cursor back on the selected deployment
     /// (or, when it is not shown, near where it was; at the top if `to_top`).
     pub(super) fn rebuild_view(&mut self, to_top: bool) {
-        // Where the cursor is on screen, so the selected row stays put while the rows
-        // around it re-sort.
-        let screen_row = self.cursor.saturating_sub(self.offset);
-        let needle = self.filter.to_lowercase();
-        let mut view: Vec<usize> = (0..self.deployments.len())
-            .filter(|&i| {
-                needle.is_empty() || self.deployments[i].name.to_lowercase().contains(&needle)
-            })
-            .collect();
-        let ds = &self.deployments;
-        let age_by = self.rule.age_by();
-        let by_name = |a: &usize, b: &usize| ds[*a].name.cmp(&ds[*b].name);
-        match self.sort {
-            SortKey::Age => view.sort_by(|a, b| {
-                age_by
-                    .time_of(&ds[*b])
-                    .cmp(&age_by.time_of(&ds[*a]))
-                    .then_with(|| by_name(a, b))
-            }),
-            SortKey::Size => {
-                view.sort_by(|a, b| ds[*b].bytes.cmp(&ds[*a].bytes).then_with(|| by_name(a, b)))
-            }
-            SortKey::Name => view.sort_by(by_name),
-            SortKey::Objects => view.sort_by(|a, b| {
-                ds[*b]
-                    .objects
-                    .cmp(&ds[*a].objects)
-                    .then_with(|| by_name(a, b))
-            }),
-        }
-        if self.reverse {
-            view.reverse();
-        }
-        self.view = view;
-        let found = self.selected.as_deref().and_then(|name| {
-            self.view
-                .iter()
-                .position(|&i| self.deployments[i].name == name)
-        });
-        self.cursor = match found {
-            Some(position) => position,
-            None if to_top => 0,
-            None => self.cursor.min(self.view.len().saturating_sub(1)),
-        };
-        self.offset = self.cursor.saturating_sub(screen_row);
-        self.scroll_into_view();
+        let view = table_view(
+            &self.deployments,
+            &self.filter,
+            self.sort,
+            self.reverse,
+            self.rule.age_by(),
+        );
+        self.replace_view(view, to_top);
     }
 
     pub(super) fn set_filter(&mut self, text: String) {
@@ -164,4 +115,56 @@ impl App {
         // the filter brings the remembered selection back.
         self.rebuild_view(narrowed);
     }
+}
+
+/// The table's rows: indices of the deployments whose name contains `filter` (ignoring
+/// case), in `sort` order (ties by name), reversed if asked.
+pub fn table_view(
+    deployments: &[Deployment],
+    filter: &str,
+    sort: SortKey,
+    reverse: bool,
+    age_by: AgeBy,
+) -> Vec<usize> {
+    let needle = filter.to_lowercase();
+    let ds = deployments;
+    let mut view: Vec<usize> = (0..ds.len())
+        .filter(|&i| needle.is_empty() || ds[i].name.to_lowercase().contains(&needle))
+        .collect();
+    let by_name = |a: &usize, b: &usize| ds[*a].name.cmp(&ds[*b].name);
+    match sort {
+        SortKey::Age => view.sort_by(|a, b| {
+            age_by
+                .time_of(&ds[*b])
+                .cmp(&age_by.time_of(&ds[*a]))
+                .then_with(|| by_name(a, b))
+        }),
+        SortKey::Size => {
+            view.sort_by(|a, b| ds[*b].bytes.cmp(&ds[*a].bytes).then_with(|| by_name(a, b)))
+        }
+        SortKey::Name => view.sort_by(by_name),
+        SortKey::Objects => view.sort_by(|a, b| {
+            ds[*b]
+                .objects
+                .cmp(&ds[*a].objects)
+                .then_with(|| by_name(a, b))
+        }),
+    }
+    if reverse {
+        view.reverse();
+    }
+    view
+}
+
+/// The chart's left-to-right order: oldest first, ties by name.
+pub fn oldest_first(deployments: &[Deployment], age_by: AgeBy) -> Vec<usize> {
+    let ds = deployments;
+    let mut by_time: Vec<usize> = (0..ds.len()).collect();
+    by_time.sort_by(|&a, &b| {
+        age_by
+            .time_of(&ds[a])
+            .cmp(&age_by.time_of(&ds[b]))
+            .then_with(|| ds[b].name.cmp(&ds[a].name))
+    });
+    by_time
 }
