@@ -458,7 +458,7 @@ pub const BINDINGS: &[Binding] = &[
 
 /// A key press as the table sees it; `None` for chords no binding may answer (Ctrl, Alt
 /// or Super with anything but Ctrl-C), so no stray chord marks, deletes or confirms.
-pub fn key_of(event: &KeyEvent) -> Option<KeyCode> {
+fn key_of(event: &KeyEvent) -> Option<KeyCode> {
     if event
         .modifiers
         .intersects(KeyModifiers::CONTROL | KeyModifiers::ALT | KeyModifiers::SUPER)
@@ -469,7 +469,7 @@ pub fn key_of(event: &KeyEvent) -> Option<KeyCode> {
 }
 
 /// Whether `event` is Ctrl-C (either case).
-pub fn is_ctrl_c(event: &KeyEvent) -> bool {
+fn is_ctrl_c(event: &KeyEvent) -> bool {
     event.modifiers.contains(KeyModifiers::CONTROL)
         && matches!(event.code, KeyCode::Char('c') | KeyCode::Char('C'))
 }
