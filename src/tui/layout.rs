@@ -2,6 +2,7 @@
 //! (page size for PgUp/PgDn, mouse hit-testing), so both always agree.
 
 use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::widgets::Block;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Areas {
@@ -17,7 +18,7 @@ pub struct Areas {
 }
 
 /// Lines above the table body inside `main`: the title rule and the column header.
-pub const TABLE_CHROME: u16 = 2;
+const TABLE_CHROME: u16 = 2;
 
 /// The chart appears from this terminal height on, and collapses below it.
 pub const CHART_MIN_HEIGHT: u16 = 28;
@@ -57,4 +58,93 @@ pub fn centered(area: Rect, width: u16, height: u16) -> Rect {
         width,
         height,
     )
+}
+
+/// Inside a box drawn with borders all round.
+pub fn inside_border(area: Rect) -> Rect {
+    Block::bordered().inner(area)
+}
+
+/// The table's rows (under its title rule and column header) inside `main`; the
+/// scrollbar runs beside them.
+pub fn table_body(main: Rect) -> Rect {
+    let chrome = TABLE_CHROME.min(main.height);
+    Rect {
+        y: main.y + chrome,
+        height: main.height - chrome,
+        ..main
+    }
+}
+
+/// The preview of one deployment inside `main` (a bordered box).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PreviewAreas {
+    pub inner: Rect,
+    /// One line: counts, sizes, times.
+    pub summary: Rect,
+    /// Everything under the summary: the tree, or the loading or error text.
+    pub body: Rect,
+    /// The tree: its column header, then its rows.
+    pub tree: Rect,
+    /// The line saying the preview was cut short (only when it was).
+    pub note: Rect,
+}
+
+impl PreviewAreas {
+    /// Tree rows on screen (below the column header).
+    pub fn tree_rows(&self) -> u16 {
+        self.tree.height.saturating_sub(1)
+    }
+}
+
+pub fn preview(main: Rect, truncated: bool) -> PreviewAreas {
+    let inner = inside_border(main);
+    let body = Rect {
+        y: inner.y + 1,
+        height: inner.height.saturating_sub(1),
+        ..inner
+    };
+    let note_height = u16::from(truncated);
+    PreviewAreas {
+        inner,
+        summary: Rect { height: 1, ..inner },
+        body,
+        tree: Rect {
+            height: body.height.saturating_sub(note_height),
+            ..body
+        },
+        note: Rect {
+            y: body.bottom().saturating_sub(1),
+            height: note_height,
+            ..body
+        },
+    }
+}
+
+/// The deletion's progress inside `main` (a bordered box).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ProgressAreas {
+    pub inner: Rect,
+    pub gauge: Rect,
+    pub summary: Rect,
+    /// One line per deployment.
+    pub list: Rect,
+}
+
+/// `summary_rows`: the lines of the summary once wrapped to `inside_border(main).width`.
+pub fn progress(main: Rect, summary_rows: u16) -> ProgressAreas {
+    let inner = inside_border(main);
+    let [gauge, summary, list] = Layout::vertical([
+        Constraint::Length(1),
+        // A blank line between the summary and the list.
+        Constraint::Length(summary_rows + 1),
+        Constraint::Min(1),
+    ])
+    .areas(inner);
+    ProgressAreas {
+        inner,
+        gauge,
+        summary,
+        list,
+    }
 }

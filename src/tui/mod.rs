@@ -4,9 +4,11 @@
 //! [`app::App::update`], which returns [`app::Effect`]s; [`runtime`] carries those out
 //! in background tasks (through the engine) and feeds the answers back as
 //! [`app::AppEvent`]s; [`view`] draws `&App` and nothing else. Tests drive `App` with
-//! scripted events and render it to ratatui's `TestBackend`.
+//! scripted events and render it to ratatui's `TestBackend`. [`keys`] is the one table of
+//! keys; [`layout`] the one place screen geometry is decided.
 
 pub mod app;
+pub mod keys;
 pub mod layout;
 mod logging;
 pub mod marks;

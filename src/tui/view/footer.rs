@@ -8,7 +8,8 @@ use ratatui::Frame;
 
 use super::{timestamp, Theme};
 use crate::format::{count, printable};
-use crate::tui::app::{App, ListingState, MessageKind, Mode};
+use crate::tui::app::{App, MessageKind, Mode};
+use crate::tui::keys::{self, Hint};
 
 pub fn render_status(app: &App, theme: &Theme, frame: &mut Frame, area: Rect) {
     let line = if matches!(app.mode, Mode::Filter) {
@@ -50,62 +51,20 @@ pub fn render_status(app: &App, theme: &Theme, frame: &mut Frame, area: Rect) {
 }
 
 pub fn render_keys(app: &App, theme: &Theme, frame: &mut Frame, area: Rect) {
-    let failed = matches!(app.listing, ListingState::Failed(_));
-    let hints: &[(&str, &str)] = match &app.mode {
-        Mode::Browse if failed => &[("R", "list again"), ("?", "help"), ("q", "quit")],
-        Mode::Browse => &[
-            ("↑↓", "move"),
-            ("space", "mark"),
-            ("d", "delete"),
-            ("enter", "preview"),
-            ("/", "filter"),
-            ("s", "sort"),
-            ("r", "reverse"),
-            ("+/-", "keep N"),
-            ("a", "reset"),
-            ("R", "reload"),
-            ("?", "help"),
-            ("q", "quit"),
-        ],
-        Mode::Filter => &[
-            ("type", "filter"),
-            ("enter", "keep"),
-            ("esc", "clear"),
-            ("↑↓", "move"),
-        ],
-        Mode::Help => &[("any key", "closes the help")],
-        Mode::Preview(_) => &[
-            ("↑↓", "scroll"),
-            ("PgUp/PgDn", "page"),
-            ("g/G", "top/bottom"),
-            ("esc", "back"),
-        ],
-        Mode::Confirm(_) => &[("y/enter", "delete"), ("n/esc", "cancel")],
-        Mode::Deleting(state) if state.is_running() && !state.stop_requested => &[
-            ("esc", "stop after the requests in flight"),
-            ("↑↓", "scroll"),
-        ],
-        Mode::Deleting(state) if state.is_running() => {
-            &[("ctrl-c", "quit without waiting"), ("↑↓", "scroll")]
-        }
-        Mode::Deleting(_) => &[("enter/esc", "back to the list"), ("↑↓", "scroll")],
-    };
-    // Keep "? help" and "q quit" (the last two in browse) when the line is too narrow.
+    let mut chosen = keys::hints(app.scope());
+    // Too narrow for every hint: drop from the end, sparing the pinned ones.
     let width = area.width as usize;
-    let cost = |(k, v): &(&str, &str)| k.chars().count() + v.chars().count() + 3;
-    let mut chosen: Vec<(&str, &str)> = hints.to_vec();
+    let cost = |h: &Hint| h.keys.chars().count() + h.text.chars().count() + 3;
     while chosen.iter().map(cost).sum::<usize>() + 1 > width && chosen.len() > 2 {
-        let drop_at = if matches!(app.mode, Mode::Browse) {
-            chosen.len() - 3
-        } else {
-            chosen.len() - 1
+        let Some(drop_at) = chosen.iter().rposition(|h| !h.pinned) else {
+            break;
         };
         chosen.remove(drop_at);
     }
     let mut spans = vec![Span::raw(" ")];
-    for (key, what) in chosen {
-        spans.push(Span::styled(key.to_string(), theme.key()));
-        spans.push(Span::styled(format!(" {what}  "), theme.dim()));
+    for hint in chosen {
+        spans.push(Span::styled(hint.keys, theme.key()));
+        spans.push(Span::styled(format!(" {}  ", hint.text), theme.dim()));
     }
     frame.render_widget(Paragraph::new(Line::from(spans)), area);
 }

@@ -1,4 +1,4 @@
-//! The `?` overlay: every key, what the marks mean, and where things are written.
+//! The `?` overlay: every key (from [`crate::tui::keys`]), what the marks mean, and where things are written.
 
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
@@ -8,36 +8,16 @@ use ratatui::Frame;
 use super::Theme;
 use crate::engine::plan::Reason;
 use crate::tui::app::App;
+use crate::tui::keys;
 use crate::tui::layout::centered;
 use crate::tui::marks::Mark;
 
-pub const KEYS: [(&str, &str); 18] = [
-    ("↑/↓  j/k", "move"),
-    ("PgUp/PgDn", "page up / down"),
-    ("g/G  Home/End", "first / last row"),
-    ("space", "mark / un-mark the row for deletion"),
-    ("a", "reset all marks to the rule"),
-    ("+ / -", "keep one more / one fewer (N)"),
-    ("s", "sort by age, size, name, objects"),
-    ("r", "reverse the sort"),
-    ("/", "filter by name (enter keeps, esc clears)"),
-    ("enter", "preview the deployment's objects"),
-    ("d", "delete the marked deployments (asks first)"),
-    ("y/enter  n/esc", "in the dialog: delete / cancel"),
-    ("esc (deleting)", "stop after the requests in flight"),
-    ("R", "list the bucket again"),
-    ("V", "count every version and delete marker (on/off)"),
-    ("?", "this help"),
-    ("q / esc", "back / quit"),
-    ("wheel / click", "scroll / select a row"),
-];
-
 pub fn render(app: &App, theme: &Theme, frame: &mut Frame, area: Rect) {
     let mut lines = vec![Line::styled("Keys", theme.bold())];
-    for (key, what) in KEYS {
+    for help in keys::help_rows() {
         lines.push(Line::from(vec![
-            Span::styled(format!("  {key:<16}"), theme.key()),
-            Span::raw(what),
+            Span::styled(format!("  {:<16}", help.keys), theme.key()),
+            Span::raw(help.text),
         ]));
     }
     lines.push(Line::from(""));

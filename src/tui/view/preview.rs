@@ -11,6 +11,7 @@ use ratatui::Frame;
 use super::{spinner, timestamp, Theme};
 use crate::format::{bytes, count, printable};
 use crate::tui::app::App;
+use crate::tui::layout;
 use crate::tui::preview::{PreviewState, PreviewStatus};
 use crate::tui::view::table::{mark_glyph, verdict};
 
@@ -29,9 +30,16 @@ pub fn render(app: &App, preview: &PreviewState, theme: &Theme, frame: &mut Fram
         .border_type(BorderType::Rounded)
         .border_style(theme.border())
         .title(title);
-    let inner = block.inner(area);
+    let truncated = matches!(
+        preview.status,
+        PreviewStatus::Loaded {
+            truncated: true,
+            ..
+        }
+    );
+    let areas = layout::preview(area, truncated);
     frame.render_widget(block, area);
-    if inner.height == 0 {
+    if areas.inner.height == 0 {
         return;
     }
 
@@ -46,13 +54,8 @@ pub fn render(app: &App, preview: &PreviewState, theme: &Theme, frame: &mut Fram
         Span::styled("oldest ", theme.label()),
         Span::raw(timestamp(d.oldest)),
     ]);
-    let summary_area = Rect { height: 1, ..inner };
-    frame.render_widget(Paragraph::new(summary), summary_area);
-    let body = Rect {
-        y: inner.y + 1,
-        height: inner.height.saturating_sub(1),
-        ..inner
-    };
+    frame.render_widget(Paragraph::new(summary), areas.summary);
+    let body = areas.body;
 
     match &preview.status {
         PreviewStatus::Loading => {
@@ -76,12 +79,8 @@ pub fn render(app: &App, preview: &PreviewState, theme: &Theme, frame: &mut Fram
             shown,
             truncated,
         } => {
-            let note_height = u16::from(*truncated);
-            let rows_area = Rect {
-                height: body.height.saturating_sub(note_height),
-                ..body
-            };
-            let visible = rows_area.height.saturating_sub(1) as usize;
+            let rows_area = areas.tree;
+            let visible = areas.tree_rows() as usize;
             let end = (preview.scroll + visible).min(lines.len());
             let rows = lines[preview.scroll.min(end)..end].iter().map(|line| {
                 let name = Line::from(vec![
@@ -157,12 +156,7 @@ pub fn render(app: &App, preview: &PreviewState, theme: &Theme, frame: &mut Fram
                     count(*shown as u64),
                     count(d.objects)
                 );
-                let note_area = Rect {
-                    y: body.bottom() - 1,
-                    height: 1,
-                    ..body
-                };
-                frame.render_widget(Paragraph::new(Line::styled(note, theme.warn())), note_area);
+                frame.render_widget(Paragraph::new(Line::styled(note, theme.warn())), areas.note);
             }
         }
     }

@@ -1,7 +1,7 @@
 //! The deletion in progress, then its report: gauge, counts, rate, ETA, and how each
 //! deployment fared.
 
-use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, BorderType, Borders, Gauge, Paragraph, Wrap};
 use ratatui::Frame;
@@ -11,6 +11,7 @@ use crate::age_text::compact_duration;
 use crate::engine::deletion::OutcomeStatus;
 use crate::format::{bytes, count, printable};
 use crate::tui::app::App;
+use crate::tui::layout::{self, ProgressAreas};
 use crate::tui::progress::DeletionState;
 
 pub fn render(app: &App, state: &DeletionState, theme: &Theme, frame: &mut Frame, area: Rect) {
@@ -45,22 +46,16 @@ pub fn render(app: &App, state: &DeletionState, theme: &Theme, frame: &mut Frame
         .border_type(BorderType::Rounded)
         .border_style(border)
         .title(Span::styled(title, theme.bold()));
-    let inner = block.inner(area);
     frame.render_widget(block, area);
 
     let summary = summary_lines(app, state, theme);
-    let [gauge_area, summary_area, list_area] = Layout::vertical([
-        Constraint::Length(1),
-        Constraint::Length(
-            summary
-                .iter()
-                .map(|l| wrapped_rows(&line_text(l), inner.width as usize))
-                .sum::<usize>() as u16
-                + 1,
-        ),
-        Constraint::Min(1),
-    ])
-    .areas(inner);
+    let width = layout::inside_border(area).width;
+    let ProgressAreas {
+        gauge: gauge_area,
+        summary: summary_area,
+        list: list_area,
+        ..
+    } = layout::progress(area, wrapped_height(&summary, width));
 
     let done = state.deleted_objects + state.failed_objects;
     let label = format!(
@@ -194,6 +189,22 @@ fn problem(what: &str, outcome: &crate::engine::deletion::DeploymentOutcome) -> 
         text.push_str(&format!(": {error}"));
     }
     text
+}
+
+/// Lines the summary takes at `width`: the renderer lays out with it, and `App` sizes
+/// its PgUp/PgDn in the progress list by it.
+pub fn summary_rows(app: &App, state: &DeletionState, width: u16) -> u16 {
+    wrapped_height(
+        &summary_lines(app, state, &Theme::new(app.info.color)),
+        width,
+    )
+}
+
+fn wrapped_height(lines: &[Line<'_>], width: u16) -> u16 {
+    lines
+        .iter()
+        .map(|l| wrapped_rows(&line_text(l), width as usize))
+        .sum::<usize>() as u16
 }
 
 fn summary_lines(app: &App, state: &DeletionState, theme: &Theme) -> Vec<Line<'static>> {

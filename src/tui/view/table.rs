@@ -14,7 +14,7 @@ use crate::age_text::{exact_duration, format_age};
 use crate::engine::plan::Reason;
 use crate::format::{bytes, count, printable};
 use crate::tui::app::{App, ListingState};
-use crate::tui::layout::TABLE_CHROME;
+use crate::tui::layout::table_body;
 use crate::tui::marks::Mark;
 
 /// The mark column: a checkbox whose glyph says who decided.
@@ -127,7 +127,8 @@ pub fn render(app: &App, theme: &Theme, frame: &mut Frame, area: Rect) {
         });
     }
 
-    let body_rows = area.height.saturating_sub(TABLE_CHROME) as usize;
+    let body = table_body(area);
+    let body_rows = body.height as usize;
     let end = (app.offset + body_rows).min(app.view.len());
     let rows = app.view[app.offset..end]
         .iter()
@@ -166,18 +167,13 @@ pub fn render(app: &App, theme: &Theme, frame: &mut Frame, area: Rect) {
         let mut state = ScrollbarState::new(app.view.len().saturating_sub(body_rows) + 1)
             .position(app.offset)
             .viewport_content_length(body_rows);
-        let bar_area = Rect {
-            y: inner.y + 1,
-            height: inner.height.saturating_sub(1),
-            ..inner
-        };
         frame.render_stateful_widget(
             Scrollbar::new(ScrollbarOrientation::VerticalRight)
                 .begin_symbol(None)
                 .end_symbol(None)
                 .track_symbol(Some("│"))
                 .thumb_symbol("┃"),
-            bar_area,
+            body,
             &mut state,
         );
     }

@@ -1,0 +1,248 @@
+//! What the keys do: marking, the rule, the preview, asking to delete.
+
+use super::{App, ConfirmState, DeletionRequest, Effect, ListingState, Message, MessageKind, Mode};
+use crate::engine::deletion::DeletionReport;
+use crate::engine::deployment::Deployment;
+use crate::engine::plan::newest_first;
+use crate::engine::rule::RuleError;
+use crate::format::printable;
+use crate::tui::marks::Mark;
+use crate::tui::marks::ToggleRefused;
+use crate::tui::preview::{PreviewState, PreviewStatus};
+use crate::tui::progress::DeletionState;
+
+impl App {
+    pub(super) fn info(&mut self, text: String) {
+        self.message = Some(Message {
+            kind: MessageKind::Info,
+            text,
+        });
+    }
+
+    pub(super) fn warn(&mut self, text: String) {
+        self.message = Some(Message {
+            kind: MessageKind::Warn,
+            text,
+        });
+    }
+
+    pub(super) fn toggle_current(&mut self) {
+        let Some(deployment) = self.current().cloned() else {
+            return;
+        };
+        self.commit_cursor();
+        let name = printable(&deployment.name).into_owned();
+        match self.marks.toggle(&deployment) {
+            Ok(mark) => {
+                let text = match mark {
+                    Mark::ManualDelete(_) => format!("{name} marked for deletion by hand"),
+                    Mark::ManualKeep => format!("{name} un-marked by hand: it will be kept"),
+                    Mark::RuleDelete => format!("{name} marked again, as the rule says"),
+                    _ => format!("{name} un-marked, as the rule says"),
+                };
+                self.info(text);
+            }
+            Err(ToggleRefused::Protected) => self.warn(format!(
+                "{name} is protected by --protect and is never deleted; to delete it, start s3prune without that --protect"
+            )),
+        }
+    }
+
+    pub(super) fn reset_marks(&mut self) {
+        let dropped = self.marks.reset(&self.deployments);
+        self.info(match dropped {
+            0 => "marks are as the rule says (no manual changes)".into(),
+            n => format!(
+                "marks reset to the rule: {n} manual change{} dropped",
+                if n == 1 { "" } else { "s" }
+            ),
+        });
+    }
+
+    pub(super) fn change_keep(&mut self, delta: isize) {
+        let keep = self.rule.keep();
+        if delta < 0 && keep == 0 {
+            self.warn("keep is already 0".into());
+            return;
+        }
+        let unprotected = self
+            .deployments
+            .iter()
+            .filter(|d| !self.rule.is_protected(&d.name))
+            .count();
+        if delta > 0 && !self.is_listing() && keep >= unprotected {
+            self.warn(format!(
+                "keep {keep} already keeps all {unprotected} unprotected deployments"
+            ));
+            return;
+        }
+        let new_keep = (keep as isize + delta).max(0) as usize;
+        match self.rule.with_keep(new_keep) {
+            Ok(rule) => {
+                self.rule = rule;
+                self.keep_is_default = false;
+                self.marks.recompute(&self.deployments, &self.rule, self.now);
+                let marked = self.marks.totals().deployments;
+                self.info(format!("keep {new_keep}: {marked} deployment{} marked for deletion", if marked == 1 { "" } else { "s" }));
+            }
+            Err(RuleError::KeepZeroWithoutAge) => self.warn(
+                "keep 0 would delete every deployment; start s3prune with --older-than DUR to allow it".into(),
+            ),
+            Err(other) => self.warn(other.to_string()),
+        }
+    }
+
+    pub(super) fn open_preview(&mut self) -> Vec<Effect> {
+        let Some(deployment) = self.current().cloned() else {
+            return Vec::new();
+        };
+        self.commit_cursor();
+        self.next_request += 1;
+        let request = self.next_request;
+        let prefix = deployment.prefix.clone();
+        self.mode = Mode::Preview(PreviewState {
+            request,
+            deployment,
+            status: PreviewStatus::Loading,
+            scroll: 0,
+        });
+        vec![Effect::LoadPreview { request, prefix }]
+    }
+
+    pub(super) fn ask_to_delete(&mut self) {
+        match &self.listing {
+            ListingState::Listing { .. } => {
+                self.warn("still listing: deleting waits until every deployment is listed (the rule needs them all)".into());
+                return;
+            }
+            ListingState::Failed(_) => {
+                self.warn("the listing failed: press R to list again before deleting".into());
+                return;
+            }
+            ListingState::Done => {}
+        }
+        let mut targets: Vec<Deployment> = self
+            .deployments
+            .iter()
+            .filter(|d| self.marks.is_marked(&d.name))
+            .cloned()
+            .collect();
+        if targets.is_empty() {
+            self.info("nothing is marked for deletion (space marks the selected row)".into());
+            return;
+        }
+        let age_by = self.rule.age_by();
+        newest_first(&mut targets, |d| age_by.time_of(d), |d| &d.name);
+        let visible: std::collections::HashSet<usize> = self.view.iter().copied().collect();
+        let hidden_by_filter = targets
+            .iter()
+            .filter(|d| !visible.contains(&self.by_name[&d.name]))
+            .count();
+        let manual = targets
+            .iter()
+            .filter(|d| matches!(self.marks.mark(&d.name), Mark::ManualDelete(_)))
+            .map(|d| d.name.clone())
+            .collect();
+        self.mode = Mode::Confirm(ConfirmState {
+            objects: targets.iter().map(|d| d.objects).sum(),
+            bytes: targets.iter().map(|d| d.bytes).sum(),
+            targets,
+            manual,
+            hidden_by_filter,
+        });
+    }
+
+    pub(super) fn next_sort(&mut self) {
+        self.sort = self.sort.next();
+        self.reverse = false;
+        self.rebuild_view(false);
+        self.info(format!(
+            "sorted by {}, {}",
+            self.sort.as_str(),
+            self.sort.natural_order()
+        ));
+    }
+
+    pub(super) fn reverse_sort(&mut self) {
+        self.reverse = !self.reverse;
+        self.rebuild_view(false);
+        let order = if self.reverse {
+            self.sort.reversed_order()
+        } else {
+            self.sort.natural_order()
+        };
+        self.info(format!("sorted by {}, {order}", self.sort.as_str()));
+    }
+
+    pub(super) fn toggle_all_versions(&mut self) -> Vec<Effect> {
+        self.all_versions = !self.all_versions;
+        self.info(if self.all_versions {
+            "counting every version and delete marker (V again: current objects only)".into()
+        } else {
+            "counting current objects only (V again: every version)".into()
+        });
+        vec![self.start_listing()]
+    }
+
+    /// Leaves the current screen: the filter, then the explorer (table); the preview;
+    /// the deletion's report.
+    pub(super) fn back(&mut self) -> Vec<Effect> {
+        match self.mode {
+            Mode::Browse if !self.filter.is_empty() => self.set_filter(String::new()),
+            Mode::Browse => return vec![Effect::Quit],
+            Mode::Preview(_) => {
+                self.mode = Mode::Browse;
+                return vec![Effect::CancelPreview];
+            }
+            _ => self.mode = Mode::Browse,
+        }
+        Vec::new()
+    }
+
+    pub(super) fn confirm_deletion(&mut self) -> Vec<Effect> {
+        let Mode::Confirm(confirm) = std::mem::replace(&mut self.mode, Mode::Browse) else {
+            return Vec::new();
+        };
+        let request = DeletionRequest {
+            targets: confirm.targets,
+            by_hand: confirm.manual,
+            rule: self.rule.clone(),
+            listed: self.deployments.clone(),
+            now: self.now,
+            all_versions: self.all_versions,
+        };
+        self.mode = Mode::Deleting(DeletionState::new(
+            self.info.bucket.clone(),
+            request.targets.clone(),
+            self.now,
+        ));
+        vec![Effect::StartDeletion(request)]
+    }
+
+    pub(super) fn cancel_deletion(&mut self) {
+        self.mode = Mode::Browse;
+        self.info("deletion cancelled: nothing was deleted".into());
+    }
+
+    pub(super) fn stop_deletion(&mut self) -> Vec<Effect> {
+        let Mode::Deleting(state) = &mut self.mode else {
+            return Vec::new();
+        };
+        state.stop_requested = true;
+        self.warn("stopping after the requests in flight…".into());
+        vec![Effect::StopDeletion]
+    }
+
+    pub(super) fn finish_deletion(
+        &mut self,
+        result: Result<DeletionReport, String>,
+    ) -> Vec<Effect> {
+        let Mode::Deleting(state) = &mut self.mode else {
+            return Vec::new();
+        };
+        state.finish(result, self.now);
+        self.marks.forget_manual_marks(&self.deployments);
+        // The bucket changed: list it again while the report is on screen.
+        vec![self.start_listing()]
+    }
+}
