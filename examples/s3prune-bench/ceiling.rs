@@ -161,24 +161,19 @@ async fn discover_prefixes(
     bucket: &str,
 ) -> Result<Vec<String>, Error> {
     let mut prefixes = Vec::new();
-    let mut token: Option<String> = None;
-    loop {
-        let page = client
-            .list_objects_v2()
-            .bucket(bucket)
-            .delimiter("/")
-            .set_continuation_token(token.take())
-            .send()
-            .await?;
+    let mut pages = client
+        .list_objects_v2()
+        .bucket(bucket)
+        .delimiter("/")
+        .into_paginator()
+        .send();
+    while let Some(page) = pages.next().await {
         prefixes.extend(
-            page.common_prefixes()
+            page?
+                .common_prefixes()
                 .iter()
                 .filter_map(|p| p.prefix().map(str::to_string)),
         );
-        match page.next_continuation_token() {
-            Some(t) if page.is_truncated() == Some(true) => token = Some(t.to_string()),
-            _ => break,
-        }
     }
     prefixes.sort();
     Ok(prefixes)
@@ -190,24 +185,19 @@ async fn list_all(
     prefix: &str,
 ) -> Result<Vec<String>, Error> {
     let mut keys = Vec::new();
-    let mut token: Option<String> = None;
-    loop {
-        let page = client
-            .list_objects_v2()
-            .bucket(bucket)
-            .prefix(prefix)
-            .set_continuation_token(token.take())
-            .send()
-            .await?;
+    let mut pages = client
+        .list_objects_v2()
+        .bucket(bucket)
+        .prefix(prefix)
+        .into_paginator()
+        .send();
+    while let Some(page) = pages.next().await {
         keys.extend(
-            page.contents()
+            page?
+                .contents()
                 .iter()
                 .filter_map(|o| o.key().map(str::to_string)),
         );
-        match page.next_continuation_token() {
-            Some(t) if page.is_truncated() == Some(true) => token = Some(t.to_string()),
-            _ => break,
-        }
     }
     Ok(keys)
 }

@@ -133,6 +133,15 @@ impl Versioning {
     }
 }
 
+/// The start of an object, as [`Bucket::read_head`] reads it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ObjectHead {
+    /// At most the limit asked for.
+    pub bytes: Vec<u8>,
+    /// The whole object's size.
+    pub size: u64,
+}
+
 /// One thing to delete: a key, or one version of it.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct ObjectRef {
@@ -380,6 +389,63 @@ impl Bucket {
             },
             next,
         ))
+    }
+
+    /// The first `limit` bytes of an object and its whole size, with one ranged GET
+    /// (live pointers are read this way). `Ok(None)` if the key does not exist.
+    pub async fn read_head(
+        &self,
+        key: &str,
+        limit: u64,
+    ) -> Result<Option<ObjectHead>, EngineError> {
+        let reply = self
+            .client
+            .get_object()
+            .bucket(&self.name)
+            .key(key)
+            .range(format!("bytes=0-{}", limit.saturating_sub(1)))
+            .send()
+            .await;
+        let reply = match reply {
+            Ok(reply) => reply,
+            Err(e)
+                if matches!(
+                    e.as_service_error().and_then(|s| s.meta().code()),
+                    Some("NoSuchKey")
+                ) =>
+            {
+                return Ok(None)
+            }
+            // An empty object has no byte 0 to start a range at.
+            Err(e)
+                if matches!(
+                    e.as_service_error().and_then(|s| s.meta().code()),
+                    Some("InvalidRange")
+                ) =>
+            {
+                return Ok(Some(ObjectHead {
+                    bytes: Vec::new(),
+                    size: 0,
+                }))
+            }
+            Err(e) => return Err(classify(e, &self.context())),
+        };
+        let size = reply
+            .content_range()
+            .and_then(|range| range.rsplit('/').next())
+            .and_then(|total| total.parse::<u64>().ok())
+            .or_else(|| reply.content_length().map(|n| n.max(0) as u64))
+            .unwrap_or(0);
+        let body = reply
+            .body
+            .collect()
+            .await
+            .map_err(|e| EngineError::Other(format!("reading s3://{}/{key}: {e}", self.name)))?
+            .into_bytes();
+        let mut bytes = body.to_vec();
+        // A server that ignores Range sends everything.
+        bytes.truncate(limit as usize);
+        Ok(Some(ObjectHead { bytes, size }))
     }
 
     /// Deletes the current version of each key (see [`Bucket::delete_objects`]).
