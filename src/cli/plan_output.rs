@@ -1,4 +1,4 @@
-//! The plan as a table for people, or JSON / CSV for scripts (formats fixed by DESIGN.md).
+//! The plan as a table for people, or JSON / CSV for scripts (the formats the README documents).
 
 use std::io::Write;
 
