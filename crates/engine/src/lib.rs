@@ -11,6 +11,7 @@ pub mod drift;
 pub mod error;
 pub mod listing;
 pub mod listing_gate;
+pub mod name_time;
 pub mod plan;
 pub mod rule;
 pub mod stop;
