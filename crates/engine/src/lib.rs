@@ -7,6 +7,7 @@ pub mod bucket_name;
 pub mod connection;
 pub mod deletion;
 pub mod deployment;
+pub mod digest;
 pub mod drift;
 pub mod error;
 pub mod listing;
