@@ -14,6 +14,7 @@ pub mod listing;
 pub mod listing_gate;
 pub mod name_time;
 pub mod plan;
+pub mod pointer;
 pub mod rule;
 pub mod stop;
 pub mod versions;
