@@ -12,6 +12,7 @@ pub mod drift;
 pub mod error;
 pub mod listing;
 pub mod listing_gate;
+pub mod live;
 pub mod name_time;
 pub mod plan;
 pub mod pointer;
