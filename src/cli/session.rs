@@ -50,7 +50,7 @@ pub fn require_rule(global: &GlobalArgs) -> Result<Rule, Failure> {
         keep,
         global.older_than,
         global.protect.clone(),
-        global.age_by,
+        global.age_by.clone(),
     )?)
 }
 
