@@ -55,8 +55,13 @@ pub fn describe_rule(rule: &Rule) -> String {
     if !rule.protect().is_empty() {
         parts.push(format!("protect {}", rule.protect().join(", ")));
     }
-    if rule.age_by() == AgeBy::Oldest {
-        parts.push("age by oldest object".to_string());
+    match rule.age_by() {
+        AgeBy::Newest => {}
+        AgeBy::Oldest => parts.push("age by oldest object".to_string()),
+        AgeBy::Name(name_time) => parts.push(match name_time.format() {
+            Some(format) => format!("age by name ({format})"),
+            None => "age by name".to_string(),
+        }),
     }
     parts.join(" · ")
 }
@@ -94,5 +99,14 @@ mod tests {
             describe_rule(&rule),
             "keep 3 · older than 30d · protect current · age by oldest object"
         );
+    }
+
+    #[test]
+    fn describe_rule_names_the_name_time_format() {
+        let auto = Rule::new(3, None, vec![], "name".parse().unwrap()).unwrap();
+        assert_eq!(describe_rule(&auto), "keep 3 · age by name");
+        let format = crate::engine::name_time::NameTime::with_format("%Y%m%d").unwrap();
+        let custom = Rule::new(3, None, vec![], AgeBy::Name(format)).unwrap();
+        assert_eq!(describe_rule(&custom), "keep 3 · age by name (%Y%m%d)");
     }
 }

@@ -52,8 +52,9 @@ pub struct GlobalArgs {
     /// Never delete deployments whose name matches this glob (repeatable).
     #[arg(long, global = true, value_name = "GLOB")]
     pub protect: Vec<String>,
-    /// Which object's LastModified is a deployment's time.
-    #[arg(long, global = true, value_name = "newest|oldest", default_value = "newest", value_parser = age_by_parser())]
+    /// What is a deployment's time: its newest or oldest object's LastModified, or the
+    /// date-time in its name (name; a name without one is kept as undated).
+    #[arg(long, global = true, value_name = "newest|oldest|name", default_value = "newest", value_parser = age_by_parser())]
     pub age_by: AgeBy,
     /// Bound on each S3 request attempt.
     #[arg(long, global = true, value_name = "DUR", value_parser = parse_duration, default_value = "30s")]

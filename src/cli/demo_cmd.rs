@@ -36,7 +36,7 @@ pub async fn run(global: &GlobalArgs, args: &DemoArgs) -> CommandResult {
         global.keep.unwrap_or(DEMO_KEEP),
         global.older_than,
         protect,
-        global.age_by,
+        global.age_by.clone(),
     )?;
 
     let data_dir = tempfile::Builder::new()

@@ -10,7 +10,7 @@ use serde::Serialize;
 use crate::age_text::format_age;
 use crate::engine::bucket::Versioning;
 use crate::engine::deployment::RootObjects;
-use crate::engine::plan::{Action, Plan, PlanSummary};
+use crate::engine::plan::{Action, Plan, PlanEntry, PlanSummary, Reason};
 use crate::engine::rule::Rule;
 use crate::engine::tally::CurrentStats;
 use crate::format::{bytes, count, printable};
@@ -38,6 +38,8 @@ struct JsonReport<'a> {
     rule: JsonRule<'a>,
     deployments: Vec<JsonDeployment<'a>>,
     summary: PlanSummary,
+    #[serde(skip_serializing_if = "<[String]>::is_empty")]
+    warnings: &'a [String],
 }
 
 #[derive(Serialize)]
@@ -48,8 +50,10 @@ struct JsonRule<'a> {
     age_by: &'a str,
 }
 
+/// One deployment's row. `L` is how `live_from` is written: a list in JSON, one
+/// `;`-separated cell in CSV (which has no lists).
 #[derive(Serialize)]
-struct JsonDeployment<'a> {
+struct JsonDeployment<'a, L = Vec<&'a str>> {
     name: &'a str,
     prefix: &'a str,
     objects: u64,
@@ -58,6 +62,8 @@ struct JsonDeployment<'a> {
     oldest: String,
     action: &'a str,
     reason: &'a str,
+    live: bool,
+    live_from: L,
     #[serde(skip_serializing_if = "Option::is_none")]
     current_objects: Option<u64>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -68,7 +74,10 @@ fn timestamp(time: DateTime<Utc>) -> String {
     time.to_rfc3339_opts(SecondsFormat::Secs, true)
 }
 
-fn json_deployments<'a>(view: &'a PlanView<'a>) -> Vec<JsonDeployment<'a>> {
+fn json_deployments<'a, L>(
+    view: &'a PlanView<'a>,
+    live_from: impl Fn(&'a [String]) -> L,
+) -> Vec<JsonDeployment<'a, L>> {
     view.plan
         .entries
         .iter()
@@ -85,6 +94,8 @@ fn json_deployments<'a>(view: &'a PlanView<'a>) -> Vec<JsonDeployment<'a>> {
                 oldest: timestamp(e.deployment.oldest),
                 action: e.action.as_str(),
                 reason: e.reason.as_str(),
+                live: e.is_live(),
+                live_from: live_from(&e.live_from),
                 current_objects: current.map(|c| c.objects),
                 current_bytes: current.map(|c| c.bytes),
             }
@@ -103,8 +114,9 @@ pub fn write_json(out: &mut dyn Write, view: &PlanView<'_>) -> std::io::Result<(
             protect: view.rule.protect(),
             age_by: view.rule.age_by().as_str(),
         },
-        deployments: json_deployments(view),
+        deployments: json_deployments(view, |sources| sources.iter().map(String::as_str).collect()),
         summary: view.plan.summary(),
+        warnings: &view.plan.warnings,
     };
     serde_json::to_writer_pretty(&mut *out, &report)?;
     writeln!(out)
@@ -112,12 +124,21 @@ pub fn write_json(out: &mut dyn Write, view: &PlanView<'_>) -> std::io::Result<(
 
 pub fn write_csv(out: &mut dyn Write, view: &PlanView<'_>) -> std::io::Result<()> {
     let mut writer = csv::Writer::from_writer(out);
-    for row in json_deployments(view) {
+    for row in json_deployments(view, |sources| sources.join(";")) {
         writer.serialize(row)?;
     }
     if view.plan.entries.is_empty() {
         writer.write_record([
-            "name", "prefix", "objects", "bytes", "newest", "oldest", "action", "reason",
+            "name",
+            "prefix",
+            "objects",
+            "bytes",
+            "newest",
+            "oldest",
+            "action",
+            "reason",
+            "live",
+            "live_from",
         ])?;
     }
     writer.flush()
@@ -166,7 +187,7 @@ pub fn write_table(out: &mut dyn Write, view: &PlanView<'_>) -> std::io::Result<
             let time = view.rule.age_by().time_of(&e.deployment);
             [
                 e.action.as_str().to_uppercase(),
-                e.reason.as_str().to_string(),
+                reason_cell(e),
                 printable(&e.deployment.name).into_owned(),
                 format_age(time, view.now),
                 bytes(e.deployment.bytes),
@@ -224,6 +245,9 @@ pub fn write_table(out: &mut dyn Write, view: &PlanView<'_>) -> std::io::Result<
     }
     writeln!(out)?;
 
+    for warning in &view.plan.warnings {
+        writeln!(out, "warning: {}", printable(warning))?;
+    }
     let s = view.plan.summary();
     let things = if view.current.is_some() {
         "versions and delete markers"
@@ -258,6 +282,21 @@ pub fn write_table(out: &mut dyn Write, view: &PlanView<'_>) -> std::io::Result<
     Ok(())
 }
 
+/// The reason, and for a live deployment where that comes from: `live ← current.txt`,
+/// or `newest-n · live ← current.txt` when the rule kept it anyway.
+fn reason_cell(entry: &PlanEntry) -> String {
+    let reason = entry.reason.as_str();
+    if !entry.is_live() {
+        return reason.to_string();
+    }
+    let sources = printable(&entry.live_from.join(", ")).into_owned();
+    if entry.reason == Reason::Live {
+        format!("live ← {sources}")
+    } else {
+        format!("{reason} · live ← {sources}")
+    }
+}
+
 pub fn versioning_warning(versioning: Versioning) -> String {
     format!(
         "Note: versioning is {} on this bucket: deleting only adds delete markers; the old \
@@ -282,5 +321,162 @@ pub fn delete_names(plan: &Plan, limit: usize) -> String {
         )
     } else {
         names.join(", ")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::HashMap;
+
+    use chrono::TimeZone;
+
+    use super::*;
+    use crate::engine::deployment::{AgeBy, Deployment};
+    use crate::engine::live::{LiveSet, PointerObject};
+
+    fn now() -> DateTime<Utc> {
+        Utc.with_ymd_and_hms(2026, 11, 21, 12, 0, 0).unwrap()
+    }
+
+    fn dep(name: &str, days_ago: i64) -> Deployment {
+        let time = now() - chrono::Duration::days(days_ago);
+        Deployment {
+            name: name.into(),
+            prefix: format!("{name}/"),
+            objects: 1,
+            bytes: 10,
+            newest: time,
+            oldest: time,
+        }
+    }
+
+    /// d4 is live by current.txt (a rollback outside keep 2), d1 by index.html too, and
+    /// an alias names a missing folder.
+    fn plan() -> (Plan, Rule) {
+        let deployments = vec![dep("d1", 1), dep("d2", 2), dep("d3", 3), dep("d4", 4)];
+        let live = LiveSet::from_sources(
+            &deployments,
+            &HashMap::new(),
+            &[
+                PointerObject {
+                    key: "current.txt",
+                    content: b"d4\n",
+                },
+                PointerObject {
+                    key: "index.html",
+                    content: b"<script src=\"/d1/app.js\"></script><script src=\"/d4/x.js\">",
+                },
+            ],
+            &["current".to_string()],
+        );
+        let rule = Rule::new(2, None, vec![], AgeBy::Newest).unwrap();
+        (
+            Plan::build_with_live(deployments, &rule, &live, now()),
+            rule,
+        )
+    }
+
+    fn render(
+        write: fn(&mut dyn Write, &PlanView<'_>) -> std::io::Result<()>,
+        plan: &Plan,
+        rule: &Rule,
+    ) -> String {
+        let root_objects = RootObjects::default();
+        let view = PlanView {
+            bucket: "b",
+            root: "",
+            endpoint: "aws",
+            versioning: Versioning::Disabled,
+            rule,
+            plan,
+            root_objects: &root_objects,
+            now: now(),
+            current: None,
+        };
+        let mut out = Vec::new();
+        write(&mut out, &view).unwrap();
+        String::from_utf8(out).unwrap()
+    }
+
+    #[test]
+    fn json_has_live_and_its_sources_on_every_deployment() {
+        let (plan, rule) = plan();
+        let json: serde_json::Value =
+            serde_json::from_str(&render(write_json, &plan, &rule)).unwrap();
+        let rows = json["deployments"].as_array().unwrap();
+        let row = |name: &str| rows.iter().find(|r| r["name"] == name).unwrap().clone();
+        assert_eq!(row("d4")["reason"], "live");
+        assert_eq!(row("d4")["action"], "keep");
+        assert_eq!(row("d4")["live"], true);
+        assert_eq!(
+            row("d4")["live_from"],
+            serde_json::json!(["current.txt", "index.html"])
+        );
+        assert_eq!(row("d1")["reason"], "newest-n");
+        assert_eq!(row("d1")["live_from"], serde_json::json!(["index.html"]));
+        assert_eq!(row("d3")["live"], false);
+        assert_eq!(row("d3")["live_from"], serde_json::json!([]));
+        assert_eq!(row("d3")["action"], "delete");
+        assert!(json["warnings"][0]
+            .as_str()
+            .unwrap()
+            .contains("--live-alias current"));
+    }
+
+    #[test]
+    fn json_without_warnings_has_no_warnings_key() {
+        let rule = Rule::new(2, None, vec![], AgeBy::Newest).unwrap();
+        let plan = Plan::build(vec![dep("d1", 1)], &rule, now());
+        let json: serde_json::Value =
+            serde_json::from_str(&render(write_json, &plan, &rule)).unwrap();
+        assert!(json.get("warnings").is_none());
+        assert_eq!(json["deployments"][0]["live"], false);
+    }
+
+    #[test]
+    fn csv_has_live_columns_with_sources_in_one_cell() {
+        let (plan, rule) = plan();
+        let csv = render(write_csv, &plan, &rule);
+        let mut lines = csv.lines();
+        assert_eq!(
+            lines.next().unwrap(),
+            "name,prefix,objects,bytes,newest,oldest,action,reason,live,live_from"
+        );
+        let d4 = csv.lines().find(|l| l.starts_with("d4,")).unwrap();
+        assert!(
+            d4.ends_with(",keep,live,true,current.txt;index.html"),
+            "{d4}"
+        );
+        let d3 = csv.lines().find(|l| l.starts_with("d3,")).unwrap();
+        assert!(d3.ends_with(",delete,outside-keep,false,"), "{d3}");
+
+        let empty = Plan::build(vec![], &rule, now());
+        assert_eq!(
+            render(write_csv, &empty, &rule).trim_end(),
+            "name,prefix,objects,bytes,newest,oldest,action,reason,live,live_from"
+        );
+    }
+
+    #[test]
+    fn the_table_marks_live_deployments_and_shows_warnings() {
+        let (plan, rule) = plan();
+        let table = render(write_table, &plan, &rule);
+        let line = |name: &str| {
+            table
+                .lines()
+                .find(|l| l.split_whitespace().any(|word| word == name))
+                .unwrap()
+                .to_string()
+        };
+        assert!(
+            line("d4").contains("live ← current.txt, index.html"),
+            "{table}"
+        );
+        assert!(
+            line("d1").contains("newest-n · live ← index.html"),
+            "{table}"
+        );
+        assert!(!line("d2").contains('←'), "{table}");
+        assert!(table.contains("warning: --live-alias current:"), "{table}");
     }
 }

@@ -48,7 +48,7 @@ pub fn require_rule(global: &GlobalArgs) -> Result<Rule, Failure> {
         keep,
         global.older_than,
         global.protect.clone(),
-        global.age_by,
+        global.age_by.clone(),
     )?)
 }
 

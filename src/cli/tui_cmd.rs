@@ -17,7 +17,7 @@ pub async fn run(global: &GlobalArgs) -> CommandResult {
         global.keep.unwrap_or(DEFAULT_KEEP),
         global.older_than,
         global.protect.clone(),
-        global.age_by,
+        global.age_by.clone(),
     )?;
     let connection = connection_options(global);
     let info = SessionInfo {

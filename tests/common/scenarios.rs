@@ -565,6 +565,13 @@ pub async fn plan_json_follows_the_contract(target: &S3Target) {
             row("current", "keep", "protected")
         ]
     );
+    // Nothing names a deployment here, so none is live.
+    for d in json["deployments"].as_array().unwrap() {
+        assert_eq!(
+            (&d["live"], &d["live_from"]),
+            (&Value::Bool(false), &serde_json::json!([]))
+        );
+    }
     let a = &json["deployments"][2];
     assert_eq!(
         (
@@ -604,7 +611,7 @@ pub async fn plan_json_follows_the_contract(target: &S3Target) {
     let mut lines = csv.lines();
     assert_eq!(
         lines.next(),
-        Some("name,prefix,objects,bytes,newest,oldest,action,reason")
+        Some("name,prefix,objects,bytes,newest,oldest,action,reason,live,live_from")
     );
     assert_eq!(lines.count(), 4);
 }

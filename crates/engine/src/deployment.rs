@@ -1,6 +1,8 @@
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
+use super::name_time::NameTime;
+
 /// One top-level folder under the root prefix, aggregated over all of its objects.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Deployment {
@@ -46,31 +48,42 @@ impl ObjectTally {
     }
 }
 
-/// Which object timestamp stands for a deployment's time.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
+/// What stands for a deployment's time.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub enum AgeBy {
     /// The newest object: anything touched recently counts as recent (the safe default).
     #[default]
     Newest,
     /// The oldest object.
     Oldest,
+    /// The time written in the deployment's name (`--age-by name`); a name without one
+    /// makes the deployment undated, and the rule keeps it.
+    Name(NameTime),
 }
 
 impl AgeBy {
-    pub fn time_of(self, deployment: &Deployment) -> DateTime<Utc> {
+    /// The deployment's time, or `None` if it is undated (only under [`AgeBy::Name`]).
+    pub fn dated(&self, deployment: &Deployment) -> Option<DateTime<Utc>> {
         match self {
-            AgeBy::Newest => deployment.newest,
-            AgeBy::Oldest => deployment.oldest,
+            AgeBy::Newest => Some(deployment.newest),
+            AgeBy::Oldest => Some(deployment.oldest),
+            AgeBy::Name(name_time) => name_time.parse(&deployment.name),
         }
     }
 
-    pub const NAMES: [&'static str; 2] = ["newest", "oldest"];
+    /// The time to show and sort by: [`AgeBy::dated`], or for an undated deployment its
+    /// newest object's time (the rule never deletes it on that time).
+    pub fn time_of(&self, deployment: &Deployment) -> DateTime<Utc> {
+        self.dated(deployment).unwrap_or(deployment.newest)
+    }
 
-    pub fn as_str(self) -> &'static str {
+    pub const NAMES: [&'static str; 3] = ["newest", "oldest", "name"];
+
+    pub fn as_str(&self) -> &'static str {
         match self {
             AgeBy::Newest => "newest",
             AgeBy::Oldest => "oldest",
+            AgeBy::Name(_) => "name",
         }
     }
 }
@@ -79,6 +92,8 @@ impl AgeBy {
 #[error("{0:?} is not a way to age deployments; use one of: {names}", names = AgeBy::NAMES.join(", "))]
 pub struct UnknownAgeBy(pub String);
 
+/// `name` parses to the recognised formats; a strftime format is added with
+/// [`NameTime::with_format`].
 impl std::str::FromStr for AgeBy {
     type Err = UnknownAgeBy;
 
@@ -86,6 +101,7 @@ impl std::str::FromStr for AgeBy {
         match text {
             "newest" => Ok(AgeBy::Newest),
             "oldest" => Ok(AgeBy::Oldest),
+            "name" => Ok(AgeBy::Name(NameTime::auto())),
             other => Err(UnknownAgeBy(other.to_string())),
         }
     }
@@ -127,6 +143,28 @@ mod tests {
         tally.add(5, t1);
         let d = tally.into_deployment("d".into(), "d/".into()).unwrap();
         assert_eq!((d.objects, d.bytes, d.newest, d.oldest), (2, 15, t2, t1));
+    }
+
+    #[test]
+    fn age_by_name_reads_the_name_and_falls_back_for_display_only() {
+        let mut tally = ObjectTally::default();
+        let modified = Utc.with_ymd_and_hms(2026, 3, 1, 0, 0, 0).unwrap();
+        tally.add(1, modified);
+        let dated = tally
+            .into_deployment("release-2025-12-24".into(), "release-2025-12-24/".into())
+            .unwrap();
+        let undated = tally
+            .into_deployment("current".into(), "current/".into())
+            .unwrap();
+        let by_name: AgeBy = "name".parse().unwrap();
+        let christmas = Utc.with_ymd_and_hms(2025, 12, 24, 0, 0, 0).unwrap();
+        assert_eq!(by_name.dated(&dated), Some(christmas));
+        assert_eq!(by_name.time_of(&dated), christmas);
+        assert_eq!(by_name.dated(&undated), None);
+        assert_eq!(by_name.time_of(&undated), modified);
+        assert_eq!(AgeBy::Newest.dated(&undated), Some(modified));
+        assert_eq!(by_name.as_str(), "name");
+        assert!("named".parse::<AgeBy>().is_err());
     }
 
     #[test]

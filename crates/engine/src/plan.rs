@@ -2,6 +2,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use super::deployment::Deployment;
+use super::live::LiveSet;
 use super::rule::Rule;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -20,6 +21,10 @@ pub enum Reason {
     YoungerThan,
     /// Matches a `--protect` glob.
     Protected,
+    /// Live (named by a pointer, or an alias folder or its copy) and outside the newest N.
+    Live,
+    /// `--age-by name` and the name carries no time.
+    Undated,
     /// Outside the newest N (and old enough, if an age limit is set).
     OutsideKeep,
     /// The operator changed the rule's verdict by hand (TUI).
@@ -41,6 +46,8 @@ impl Reason {
             Reason::NewestN => "newest-n",
             Reason::YoungerThan => "younger-than",
             Reason::Protected => "protected",
+            Reason::Live => "live",
+            Reason::Undated => "undated",
             Reason::OutsideKeep => "outside-keep",
             Reason::Manual => "manual",
         }
@@ -52,6 +59,15 @@ pub struct PlanEntry {
     pub deployment: Deployment,
     pub action: Action,
     pub reason: Reason,
+    /// Why the deployment is live ([`LiveSet::sources`]); empty if it is not. A live
+    /// deployment among the newest N keeps reason `newest-n` and still lists them.
+    pub live_from: Vec<String>,
+}
+
+impl PlanEntry {
+    pub fn is_live(&self) -> bool {
+        !self.live_from.is_empty()
+    }
 }
 
 /// Every deployment with the rule's verdict, newest first (by the rule's `age_by`, ties
@@ -59,6 +75,8 @@ pub struct PlanEntry {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Plan {
     pub entries: Vec<PlanEntry>,
+    /// Problems that do not stop the plan, such as an alias that matches no deployment.
+    pub warnings: Vec<String>,
 }
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -80,31 +98,78 @@ pub fn newest_first<T>(
 }
 
 impl Plan {
-    pub fn build(mut deployments: Vec<Deployment>, rule: &Rule, now: DateTime<Utc>) -> Plan {
+    /// The plan without live deployments (no pointers, no aliases).
+    pub fn build(deployments: Vec<Deployment>, rule: &Rule, now: DateTime<Utc>) -> Plan {
+        Plan::build_with_live(deployments, rule, &LiveSet::default(), now)
+    }
+
+    /// Each deployment's verdict, the first that applies:
+    /// 1. `protected`: matches `--protect`; does not count toward N.
+    /// 2. `live`: an alias folder; does not count toward N (see [`crate::live`]).
+    /// 3. `undated`: `--age-by name` and the name has no time; does not count toward N,
+    ///    since it has no place in the order.
+    /// 4. `newest-n`: among the N newest of the rest, live or not.
+    /// 5. `live`: live, outside the newest N (a rollback).
+    /// 6. `younger-than`: younger than `--older-than` (by the name's time under
+    ///    `--age-by name`).
+    /// 7. otherwise deleted, `outside-keep`.
+    pub fn build_with_live(
+        deployments: Vec<Deployment>,
+        rule: &Rule,
+        live: &LiveSet,
+        now: DateTime<Utc>,
+    ) -> Plan {
         let age_by = rule.age_by();
-        newest_first(&mut deployments, |d| age_by.time_of(d), |d| &d.name);
-        let mut kept_by_count = 0usize;
-        let entries = deployments
+        // Parse each name once, not once per comparison.
+        let mut timed: Vec<(Deployment, Option<DateTime<Utc>>)> = deployments
             .into_iter()
-            .map(|deployment| {
-                let (action, reason) = if rule.is_protected(&deployment.name) {
+            .map(|d| {
+                let dated = age_by.dated(&d);
+                (d, dated)
+            })
+            .collect();
+        // The same order as `AgeBy::time_of`: undated ones by their newest object.
+        newest_first(
+            &mut timed,
+            |(d, dated)| dated.unwrap_or(d.newest),
+            |(d, _)| &d.name,
+        );
+        let mut kept_by_count = 0usize;
+        let entries = timed
+            .into_iter()
+            .map(|(deployment, dated)| {
+                let name = deployment.name.as_str();
+                let live_from = live.sources(name).to_vec();
+                let (action, reason) = if rule.is_protected(name) {
                     (Action::Keep, Reason::Protected)
-                } else if kept_by_count < rule.keep() {
-                    kept_by_count += 1;
-                    (Action::Keep, Reason::NewestN)
-                } else if is_younger_than(age_by.time_of(&deployment), rule, now) {
-                    (Action::Keep, Reason::YoungerThan)
+                } else if live.is_alias(name) {
+                    (Action::Keep, Reason::Live)
+                } else if let Some(time) = dated {
+                    if kept_by_count < rule.keep() {
+                        kept_by_count += 1;
+                        (Action::Keep, Reason::NewestN)
+                    } else if !live_from.is_empty() {
+                        (Action::Keep, Reason::Live)
+                    } else if is_younger_than(time, rule, now) {
+                        (Action::Keep, Reason::YoungerThan)
+                    } else {
+                        (Action::Delete, Reason::OutsideKeep)
+                    }
                 } else {
-                    (Action::Delete, Reason::OutsideKeep)
+                    (Action::Keep, Reason::Undated)
                 };
                 PlanEntry {
                     deployment,
                     action,
                     reason,
+                    live_from,
                 }
             })
             .collect();
-        Plan { entries }
+        Plan {
+            entries,
+            warnings: live.warnings().to_vec(),
+        }
     }
 
     pub fn to_delete(&self) -> impl Iterator<Item = &PlanEntry> {
@@ -389,5 +454,294 @@ mod tests {
             verdicts(&plan),
             vec![v("x", Keep, NewestN), v("current", Keep, Protected)]
         );
+    }
+
+    fn pointed(deployments: &[Deployment], key: &str, content: &str) -> LiveSet {
+        LiveSet::from_sources(
+            deployments,
+            &std::collections::HashMap::new(),
+            &[crate::live::PointerObject {
+                key,
+                content: content.as_bytes(),
+            }],
+            &[],
+        )
+    }
+
+    fn sources(plan: &Plan, name: &str) -> Vec<String> {
+        let entry = plan.entries.iter().find(|e| e.deployment.name == name);
+        entry.expect("in the plan").live_from.clone()
+    }
+
+    #[test]
+    fn a_rolled_back_live_deployment_outside_n_is_kept_as_live() {
+        let deployments = vec![
+            dep("d5", 1, 1),
+            dep("d4", 2, 2),
+            dep("d3", 3, 3),
+            dep("d2", 4, 4),
+            dep("d1", 5, 5),
+        ];
+        let live = pointed(&deployments, "current.txt", "d2\n");
+        let plan = Plan::build_with_live(
+            deployments,
+            &rule(3, None, &[], AgeBy::Newest),
+            &live,
+            now(),
+        );
+        assert_eq!(
+            verdicts(&plan),
+            vec![
+                v("d5", Keep, NewestN),
+                v("d4", Keep, NewestN),
+                v("d3", Keep, NewestN),
+                v("d2", Keep, Live),
+                v("d1", Delete, OutsideKeep)
+            ]
+        );
+        assert_eq!(sources(&plan, "d2"), ["current.txt"]);
+        assert!(plan.entries[3].is_live());
+        assert!(!plan.entries[4].is_live());
+    }
+
+    #[test]
+    fn a_live_deployment_among_the_newest_counts_toward_n() {
+        let deployments = vec![dep("d3", 1, 1), dep("d2", 2, 2), dep("d1", 3, 3)];
+        let live = pointed(&deployments, "index.html", "<script src=\"/d3/app.js\">");
+        let plan = Plan::build_with_live(
+            deployments,
+            &rule(2, None, &[], AgeBy::Newest),
+            &live,
+            now(),
+        );
+        assert_eq!(
+            verdicts(&plan),
+            vec![
+                v("d3", Keep, NewestN),
+                v("d2", Keep, NewestN),
+                v("d1", Delete, OutsideKeep)
+            ]
+        );
+        assert_eq!(sources(&plan, "d3"), ["index.html"]);
+    }
+
+    #[test]
+    fn live_beats_younger_than_and_keep_zero() {
+        let deployments = vec![dep("new", 1, 1), dep("old", 90, 90), dep("older", 99, 99)];
+        let live = pointed(&deployments, "LIVE", "old");
+        let plan = Plan::build_with_live(
+            deployments,
+            &rule(0, Some(30), &[], AgeBy::Newest),
+            &live,
+            now(),
+        );
+        assert_eq!(
+            verdicts(&plan),
+            vec![
+                v("new", Keep, YoungerThan),
+                v("old", Keep, Live),
+                v("older", Delete, OutsideKeep)
+            ]
+        );
+    }
+
+    #[test]
+    fn a_protected_live_deployment_is_protected_and_still_shows_its_sources() {
+        let deployments = vec![dep("a", 1, 1), dep("b", 2, 2), dep("keepme", 50, 50)];
+        let live = pointed(&deployments, "current.txt", "keepme");
+        let plan = Plan::build_with_live(
+            deployments,
+            &rule(1, None, &["keepme"], AgeBy::Newest),
+            &live,
+            now(),
+        );
+        assert_eq!(
+            verdicts(&plan),
+            vec![
+                v("a", Keep, NewestN),
+                v("b", Delete, OutsideKeep),
+                v("keepme", Keep, Protected)
+            ]
+        );
+        assert_eq!(sources(&plan, "keepme"), ["current.txt"]);
+    }
+
+    #[test]
+    fn an_alias_folder_is_live_and_does_not_take_a_place() {
+        // `current/` was synced last, so it is the newest folder of all.
+        let deployments = vec![
+            dep("current", 0, 0),
+            dep("d3", 1, 1),
+            dep("d2", 2, 2),
+            dep("d1", 3, 3),
+        ];
+        let digests: std::collections::HashMap<String, String> =
+            [("current", "aa"), ("d3", "bb"), ("d2", "cc"), ("d1", "aa")]
+                .into_iter()
+                .map(|(n, d)| (n.to_string(), d.to_string()))
+                .collect();
+        let live = LiveSet::from_sources(&deployments, &digests, &[], &["current".to_string()]);
+        let plan = Plan::build_with_live(
+            deployments,
+            &rule(1, None, &[], AgeBy::Newest),
+            &live,
+            now(),
+        );
+        assert_eq!(
+            verdicts(&plan),
+            vec![
+                v("current", Keep, Live),
+                v("d3", Keep, NewestN),
+                v("d2", Delete, OutsideKeep),
+                v("d1", Keep, Live)
+            ]
+        );
+        assert_eq!(sources(&plan, "d1"), ["alias current/"]);
+        assert_eq!(sources(&plan, "current"), ["alias current/"]);
+        assert!(plan.warnings.is_empty());
+    }
+
+    #[test]
+    fn alias_warnings_reach_the_plan() {
+        let deployments = vec![dep("d1", 1, 1)];
+        let live = LiveSet::from_sources(
+            &deployments,
+            &std::collections::HashMap::new(),
+            &[],
+            &["current".to_string()],
+        );
+        let plan = Plan::build_with_live(
+            deployments,
+            &rule(1, None, &[], AgeBy::Newest),
+            &live,
+            now(),
+        );
+        assert_eq!(plan.warnings.len(), 1);
+        assert!(plan.warnings[0].contains("current"));
+        assert!(
+            Plan::build(vec![], &rule(1, None, &[], AgeBy::Newest), now())
+                .warnings
+                .is_empty()
+        );
+    }
+
+    fn by_name() -> AgeBy {
+        "name".parse().unwrap()
+    }
+
+    /// A deployment whose objects were all written `modified_days_ago`.
+    fn named(name: &str, modified_days_ago: i64) -> Deployment {
+        dep(name, modified_days_ago, modified_days_ago)
+    }
+
+    #[test]
+    fn age_by_name_orders_by_the_name_not_the_objects() {
+        // Re-uploaded today, but the names say which release is newer.
+        let deployments = vec![
+            named("release-2026-11-01", 0),
+            named("release-2026-11-20", 9),
+            named("release-2026-10-15", 0),
+        ];
+        let plan = Plan::build(deployments, &rule(1, None, &[], by_name()), now());
+        assert_eq!(
+            verdicts(&plan),
+            vec![
+                v("release-2026-11-20", Keep, NewestN),
+                v("release-2026-11-01", Delete, OutsideKeep),
+                v("release-2026-10-15", Delete, OutsideKeep)
+            ]
+        );
+    }
+
+    #[test]
+    fn undated_names_are_kept_and_do_not_count_toward_n() {
+        let deployments = vec![
+            named("release-2026-11-20", 1),
+            named("hotfix", 0),
+            named("release-2026-11-19", 1),
+            named("release-2026-11-18", 1),
+        ];
+        let plan = Plan::build(deployments, &rule(2, None, &[], by_name()), now());
+        assert_eq!(
+            verdicts(&plan),
+            vec![
+                // Undated ones sort by their newest object, here today.
+                v("hotfix", Keep, Undated),
+                v("release-2026-11-20", Keep, NewestN),
+                v("release-2026-11-19", Keep, NewestN),
+                v("release-2026-11-18", Delete, OutsideKeep)
+            ]
+        );
+    }
+
+    #[test]
+    fn older_than_compares_against_the_name_time() {
+        // now() is 2026-11-21 12:00; every object was written today.
+        let deployments = vec![
+            named("20261121T100000Z", 0),
+            named("20261110T100000Z", 0),
+            named("20261001T100000Z", 0),
+        ];
+        let plan = Plan::build(deployments, &rule(0, Some(30), &[], by_name()), now());
+        assert_eq!(
+            verdicts(&plan),
+            vec![
+                v("20261121T100000Z", Keep, YoungerThan),
+                v("20261110T100000Z", Keep, YoungerThan),
+                v("20261001T100000Z", Delete, OutsideKeep)
+            ]
+        );
+    }
+
+    #[test]
+    fn a_user_name_format_decides_what_is_dated() {
+        let format = crate::name_time::NameTime::with_format("%d.%m.%Y").unwrap();
+        let deployments = vec![
+            named("site-20.11.2026", 5),
+            named("site-2026-11-21", 0),
+            named("site-01.10.2026", 5),
+        ];
+        let plan = Plan::build(deployments, &rule(1, None, &[], AgeBy::Name(format)), now());
+        assert_eq!(
+            verdicts(&plan),
+            vec![
+                v("site-2026-11-21", Keep, Undated),
+                v("site-20.11.2026", Keep, NewestN),
+                v("site-01.10.2026", Delete, OutsideKeep)
+            ]
+        );
+    }
+
+    #[test]
+    fn an_undated_alias_folder_is_live_and_a_rollback_by_name_is_kept() {
+        let deployments = vec![
+            named("current", 0),
+            named("release-20261120", 1),
+            named("release-20261119", 2),
+            named("release-20261118", 3),
+        ];
+        let digests: std::collections::HashMap<String, String> =
+            [("current", "x"), ("release-20261118", "x")]
+                .into_iter()
+                .map(|(n, d)| (n.to_string(), d.to_string()))
+                .collect();
+        let live = LiveSet::from_sources(&deployments, &digests, &[], &["current".to_string()]);
+        let plan = Plan::build_with_live(deployments, &rule(1, None, &[], by_name()), &live, now());
+        assert_eq!(
+            verdicts(&plan),
+            vec![
+                v("current", Keep, Live),
+                v("release-20261120", Keep, NewestN),
+                v("release-20261119", Delete, OutsideKeep),
+                v("release-20261118", Keep, Live)
+            ]
+        );
+    }
+
+    #[test]
+    fn reasons_have_their_contract_names() {
+        assert_eq!(Live.as_str(), "live");
+        assert_eq!(Undated.as_str(), "undated");
+        assert_eq!(serde_json::to_string(&Undated).unwrap(), "\"undated\"");
     }
 }

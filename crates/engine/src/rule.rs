@@ -5,7 +5,8 @@ use globset::{Glob, GlobSet, GlobSetBuilder};
 use super::deployment::AgeBy;
 
 /// The retention rule: keep the newest `keep` deployments, spare anything younger than
-/// `older_than`, never touch names matching `protect`.
+/// `older_than`, never touch names matching `protect`. Live deployments and, under
+/// `--age-by name`, undated ones are kept too; see [`super::plan::Plan::build_with_live`].
 #[derive(Debug, Clone)]
 pub struct Rule {
     keep: usize,
@@ -58,8 +59,8 @@ impl Rule {
         &self.protect
     }
 
-    pub fn age_by(&self) -> AgeBy {
-        self.age_by
+    pub fn age_by(&self) -> &AgeBy {
+        &self.age_by
     }
 
     pub fn is_protected(&self, name: &str) -> bool {

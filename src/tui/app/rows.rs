@@ -124,7 +124,7 @@ pub fn table_view(
     filter: &str,
     sort: SortKey,
     reverse: bool,
-    age_by: AgeBy,
+    age_by: &AgeBy,
 ) -> Vec<usize> {
     let needle = filter.to_lowercase();
     let ds = deployments;
@@ -157,7 +157,7 @@ pub fn table_view(
 }
 
 /// The chart's left-to-right order: oldest first, ties by name.
-pub fn oldest_first(deployments: &[Deployment], age_by: AgeBy) -> Vec<usize> {
+pub fn oldest_first(deployments: &[Deployment], age_by: &AgeBy) -> Vec<usize> {
     let ds = deployments;
     let mut by_time: Vec<usize> = (0..ds.len()).collect();
     by_time.sort_by(|&a, &b| {
