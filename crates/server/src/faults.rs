@@ -1,10 +1,13 @@
 //! Fault injection for the embedded server: added latency, whole-request
 //! `SlowDown` / `InternalError` failures and per-key `DeleteObjects` errors.
 //!
-//! Decisions come from a small seeded PRNG so a test run is reproducible.
+//! Decisions come from a seeded `StdRng` so a run is reproducible by seed.
 
 use std::sync::Mutex;
 use std::time::Duration;
+
+use rand::rngs::StdRng;
+use rand::{Rng as _, SeedableRng as _};
 
 /// Faults the server injects into S3 requests. The default injects nothing.
 ///
@@ -50,35 +53,16 @@ pub(crate) enum RequestFault {
     InternalError,
 }
 
-/// SplitMix64: tiny, fast, good enough statistical quality for fault rolls.
-#[derive(Debug, Clone)]
-struct SplitMix64(u64);
-
-impl SplitMix64 {
-    fn next_u64(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-
-    /// Uniform in `[0, 1)`.
-    fn next_f64(&mut self) -> f64 {
-        (self.next_u64() >> 11) as f64 / (1u64 << 53) as f64
-    }
-
-    /// Draws only for a positive probability so that disabled faults do not
-    /// shift the sequence seen by enabled ones.
-    fn roll(&mut self, probability: f64) -> bool {
-        probability > 0.0 && self.next_f64() < probability
-    }
+/// Draws only for a positive probability so that disabled faults do not shift the
+/// sequence seen by enabled ones.
+fn roll(rng: &mut StdRng, probability: f64) -> bool {
+    probability > 0.0 && rng.random::<f64>() < probability
 }
 
 #[derive(Debug)]
 struct State {
     config: FaultConfig,
-    rng: SplitMix64,
+    rng: StdRng,
 }
 
 /// Shared, runtime-adjustable fault state.
@@ -95,7 +79,7 @@ impl Default for FaultInjector {
 
 impl FaultInjector {
     pub(crate) fn new(config: FaultConfig) -> Self {
-        let rng = SplitMix64(config.seed);
+        let rng = StdRng::seed_from_u64(config.seed);
         Self {
             state: Mutex::new(State { config, rng }),
         }
@@ -104,7 +88,7 @@ impl FaultInjector {
     /// Replaces the configuration and reseeds the PRNG.
     pub(crate) fn set(&self, config: FaultConfig) {
         let mut state = self.lock();
-        state.rng = SplitMix64(config.seed);
+        state.rng = StdRng::seed_from_u64(config.seed);
         state.config = config;
     }
 
@@ -120,9 +104,9 @@ impl FaultInjector {
         }
         let latency = state.config.latency;
         let (slow_down, internal_error) = (state.config.slow_down, state.config.internal_error);
-        let fault = if state.rng.roll(slow_down) {
+        let fault = if roll(&mut state.rng, slow_down) {
             Some(RequestFault::SlowDown)
-        } else if state.rng.roll(internal_error) {
+        } else if roll(&mut state.rng, internal_error) {
             Some(RequestFault::InternalError)
         } else {
             None
@@ -137,14 +121,14 @@ impl FaultInjector {
             return false;
         }
         let p = state.config.drop_reply;
-        state.rng.roll(p)
+        roll(&mut state.rng, p)
     }
 
     /// Whether one key of a `DeleteObjects` batch should fail.
     pub(crate) fn delete_key_fails(&self) -> bool {
         let mut state = self.lock();
         let p = state.config.delete_key_error;
-        state.rng.roll(p)
+        roll(&mut state.rng, p)
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, State> {
