@@ -2,10 +2,10 @@
 //! continuation tokens, ETags, timestamps, the owner and optional lists.
 
 use std::collections::BTreeMap;
-use std::fmt::Write as _;
 use std::time::SystemTime;
 
 use chrono::{DateTime, Utc};
+use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
 use s3s::dto::{ETag, EncodingType, Metadata, Owner, Timestamp};
 use s3s::S3Result;
 
@@ -13,6 +13,15 @@ use super::errors::invalid_argument;
 use crate::store::StoredObject;
 
 const OWNER_ID: &str = "s3prune";
+
+/// What S3 leaves as is with `encoding-type=url`: unreserved characters and `/`.
+/// Decoders using either `unquote` or `unquote_plus` then recover the exact key.
+const KEY_UNESCAPED: &AsciiSet = &NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'_')
+    .remove(b'.')
+    .remove(b'~')
+    .remove(b'/');
 
 /// Whether `encoding-type=url` was requested (the only value S3 accepts).
 pub(super) fn url_encoding(encoding_type: Option<&EncodingType>) -> S3Result<bool> {
@@ -25,18 +34,8 @@ pub(super) fn url_encoding(encoding_type: Option<&EncodingType>) -> S3Result<boo
     }
 }
 
-/// Percent-encodes everything except unreserved characters and `/`. Decoders
-/// using either `unquote` or `unquote_plus` recover the exact key.
 pub(super) fn url_encode(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for b in s.bytes() {
-        if b.is_ascii_alphanumeric() || b"-_.~/".contains(&b) {
-            out.push(char::from(b));
-        } else {
-            let _ = write!(out, "%{b:02X}");
-        }
-    }
-    out
+    utf8_percent_encode(s, KEY_UNESCAPED).to_string()
 }
 
 /// Spells keys and prefixes as requested: URL-encoded or verbatim.
