@@ -30,7 +30,7 @@ use tokio::task::JoinHandle;
 
 pub use self::faults::FaultConfig;
 
-use self::api::S3Api;
+use self::api::{BucketNames, S3Api};
 use self::backend::Backend;
 use self::cut_reply::CutReply;
 use self::persist::Disk;
@@ -103,6 +103,8 @@ pub async fn start(config: ServerConfig) -> io::Result<RunningServer> {
         config.access_key,
         config.secret_key,
     ));
+    builder.set_validation(BucketNames);
+    builder.set_access(BucketNames);
     let service = builder.build();
 
     let listener = TcpListener::bind((Ipv4Addr::LOCALHOST, config.port)).await?;

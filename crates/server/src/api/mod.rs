@@ -4,6 +4,7 @@
 //! operations in the `impl S3` below; operations not listed there answer
 //! `NotImplemented`.
 
+mod bucket_names;
 mod buckets;
 mod checksums;
 mod delete_objects;
@@ -18,6 +19,7 @@ use std::sync::Arc;
 use s3s::dto::*;
 use s3s::{S3ErrorCode, S3Request, S3Response, S3Result, S3};
 
+pub(crate) use self::bucket_names::BucketNames;
 use self::errors::injected;
 use crate::backend::Backend;
 use crate::faults::RequestFault;
