@@ -41,9 +41,50 @@ impl FaultConfig {
         Self::default()
     }
 
+    /// The faults this configuration injects, in words (e.g. `5% of requests answered
+    /// 503 SlowDown`); empty when it injects nothing, whatever its seed.
+    #[must_use]
+    pub fn active(&self) -> Vec<String> {
+        let only = if self.operations.is_empty() {
+            String::new()
+        } else {
+            format!(" ({} only)", self.operations.join(", "))
+        };
+        let mut active = Vec::new();
+        let mut rate = |p: f64, what: &str, scoped: bool| {
+            if p > 0.0 {
+                let scope = if scoped { only.as_str() } else { "" };
+                active.push(format!("{} of {what}{scope}", percent(p)));
+            }
+        };
+        rate(self.slow_down, "requests answered 503 SlowDown", true);
+        rate(
+            self.internal_error,
+            "requests answered 500 InternalError",
+            true,
+        );
+        rate(
+            self.delete_key_error,
+            "DeleteObjects keys reported as errors",
+            false,
+        );
+        rate(self.drop_reply, "replies cut off mid-body", true);
+        if !self.latency.is_zero() {
+            active.push(format!("{:?} latency on each request{only}", self.latency));
+        }
+        active
+    }
+
     fn applies_to(&self, operation: &str) -> bool {
         self.operations.is_empty() || self.operations.iter().any(|op| op == operation)
     }
+}
+
+/// `0.05` as `5%`, `0.001` as `0.1%`.
+fn percent(p: f64) -> String {
+    let text = format!("{:.3}", p.min(1.0) * 100.0);
+    let text = text.trim_end_matches('0').trim_end_matches('.');
+    format!("{text}%")
 }
 
 /// What the gate decided for one request.
@@ -190,6 +231,31 @@ mod tests {
         // set() reseeds: the sequence starts over.
         a.set(config);
         assert_eq!(ra, run(&a));
+    }
+
+    #[test]
+    fn active_lists_only_the_faults_that_fire() {
+        assert!(FaultConfig::none().active().is_empty());
+        let seeded = FaultConfig {
+            seed: 1,
+            operations: vec!["DeleteObjects".into()],
+            ..FaultConfig::default()
+        };
+        assert!(seeded.active().is_empty());
+        let config = FaultConfig {
+            slow_down: 0.05,
+            delete_key_error: 0.001,
+            latency: Duration::from_millis(30),
+            ..seeded
+        };
+        assert_eq!(
+            config.active(),
+            [
+                "5% of requests answered 503 SlowDown (DeleteObjects only)",
+                "0.1% of DeleteObjects keys reported as errors",
+                "30ms latency on each request (DeleteObjects only)",
+            ]
+        );
     }
 
     #[test]
