@@ -906,6 +906,64 @@ async fn wrong_credentials_are_rejected() {
 }
 
 #[tokio::test]
+async fn invalid_bucket_names_are_refused_with_the_rule_they_break() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+    let server = server::start(ServerConfig::default()).await.unwrap();
+    let client = default_client(&server);
+    for (name, rule) in [
+        ("foo.-bar", "hyphen next to a dot"),
+        ("foo-.bar", "hyphen next to a dot"),
+        ("a..b", "two adjacent dots"),
+        ("192.168.1.1", "IP address"),
+        ("xn--bucket", "xn--"),
+    ] {
+        let e = client
+            .create_bucket()
+            .bucket(name)
+            .send()
+            .await
+            .unwrap_err();
+        assert_eq!(e.code(), Some("InvalidBucketName"), "{name}: {e:?}");
+        let message = e.message().unwrap_or_default();
+        assert!(
+            message.contains(&format!("{name:?}")) && message.contains(rule),
+            "{name}: {message}"
+        );
+    }
+    // Every operation checks the name, not only CreateBucket.
+    let e = client
+        .list_objects_v2()
+        .bucket("foo-.bar")
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(e.code(), Some("InvalidBucketName"), "{e:?}");
+    let buckets = client.list_buckets().send().await.unwrap();
+    assert!(buckets.buckets().is_empty(), "{buckets:?}");
+
+    // The name check replaced s3s's default access check: unsigned requests are still refused.
+    let mut stream = tokio::net::TcpStream::connect(server.addr()).await.unwrap();
+    let request = format!(
+        "PUT /valid-name HTTP/1.1\r\nHost: {}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n",
+        server.addr()
+    );
+    stream.write_all(request.as_bytes()).await.unwrap();
+    let mut reply = String::new();
+    stream.read_to_string(&mut reply).await.unwrap();
+    assert!(reply.starts_with("HTTP/1.1 403"), "{reply}");
+    assert!(reply.contains("AccessDenied"), "{reply}");
+    assert!(client
+        .list_buckets()
+        .send()
+        .await
+        .unwrap()
+        .buckets()
+        .is_empty());
+    server.shutdown().await;
+}
+
+#[tokio::test]
 async fn data_dir_persists_across_restart() {
     let dir = tempfile::tempdir().unwrap();
     let config = ServerConfig {

@@ -39,17 +39,19 @@ pub async fn run(global: &GlobalArgs, args: &DemoArgs) -> CommandResult {
         global.age_by.clone(),
     )?;
 
-    let data_dir = tempfile::Builder::new()
+    // Only the audit log (written when something is deleted) needs a place on disk;
+    // the sample bucket stays in the server's memory.
+    let audit_dir = tempfile::Builder::new()
         .prefix("s3prune-demo-")
         .tempdir()
         .map_err(|e| {
             Failure::Runtime(format!(
-                "cannot create a temporary directory for the demo server: {e}"
+                "cannot create a temporary directory for the demo's audit log: {e}"
             ))
         })?;
     let config = ServerConfig {
         port: 0,
-        data_dir: Some(data_dir.path().to_path_buf()),
+        data_dir: None,
         ..ServerConfig::default()
     };
     let server = start(config.clone())
@@ -69,11 +71,11 @@ pub async fn run(global: &GlobalArgs, args: &DemoArgs) -> CommandResult {
                 endpoint: server.endpoint(),
                 region: Some(config.region.clone()),
                 price_per_gb: global.price_per_gb,
-                // The demo's audit log lives (and goes) with its data unless asked otherwise.
+                // The demo's audit log goes with its data unless asked otherwise.
                 audit_path: global
                     .audit_log
                     .clone()
-                    .unwrap_or_else(|| data_dir.path().join("audit.jsonl")),
+                    .unwrap_or_else(|| audit_dir.path().join("audit.jsonl")),
                 log_path: None,
                 color: use_color(),
             };
@@ -91,11 +93,11 @@ pub async fn run(global: &GlobalArgs, args: &DemoArgs) -> CommandResult {
         Err(failure) => Err(failure),
     };
     server.shutdown().await;
-    match data_dir.close() {
+    match audit_dir.close() {
         Ok(()) => eprintln!("s3prune demo: server stopped, sample bucket removed."),
-        Err(e) => {
-            eprintln!("s3prune demo: server stopped, but the sample data could not be removed: {e}")
-        }
+        Err(e) => eprintln!(
+            "s3prune demo: server stopped, sample bucket removed, but its audit log could not be: {e}"
+        ),
     }
     result
 }

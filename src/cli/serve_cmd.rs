@@ -20,8 +20,12 @@ pub async fn run(args: &ServeArgs) -> CommandResult {
         create_bucket(&server, &config, name).await?;
     }
     let faults = args.faults.to_config();
-    if faults != crate::server::FaultConfig::none() {
-        println!("fault injection on: {faults:?}");
+    let active = faults.active();
+    if !active.is_empty() {
+        println!("fault injection on (seed {}):", faults.seed);
+        for fault in &active {
+            println!("  {fault}");
+        }
         server.set_faults(faults);
     }
     let endpoint = server.endpoint();

@@ -1,10 +1,13 @@
 //! Fault injection for the embedded server: added latency, whole-request
 //! `SlowDown` / `InternalError` failures and per-key `DeleteObjects` errors.
 //!
-//! Decisions come from a small seeded PRNG so a test run is reproducible.
+//! Decisions come from a seeded `StdRng` so a run is reproducible by seed.
 
 use std::sync::Mutex;
 use std::time::Duration;
+
+use rand::rngs::StdRng;
+use rand::{Rng as _, SeedableRng as _};
 
 /// Faults the server injects into S3 requests. The default injects nothing.
 ///
@@ -38,9 +41,50 @@ impl FaultConfig {
         Self::default()
     }
 
+    /// The faults this configuration injects, in words (e.g. `5% of requests answered
+    /// 503 SlowDown`); empty when it injects nothing, whatever its seed.
+    #[must_use]
+    pub fn active(&self) -> Vec<String> {
+        let only = if self.operations.is_empty() {
+            String::new()
+        } else {
+            format!(" ({} only)", self.operations.join(", "))
+        };
+        let mut active = Vec::new();
+        let mut rate = |p: f64, what: &str, scoped: bool| {
+            if p > 0.0 {
+                let scope = if scoped { only.as_str() } else { "" };
+                active.push(format!("{} of {what}{scope}", percent(p)));
+            }
+        };
+        rate(self.slow_down, "requests answered 503 SlowDown", true);
+        rate(
+            self.internal_error,
+            "requests answered 500 InternalError",
+            true,
+        );
+        rate(
+            self.delete_key_error,
+            "DeleteObjects keys reported as errors",
+            false,
+        );
+        rate(self.drop_reply, "replies cut off mid-body", true);
+        if !self.latency.is_zero() {
+            active.push(format!("{:?} latency on each request{only}", self.latency));
+        }
+        active
+    }
+
     fn applies_to(&self, operation: &str) -> bool {
         self.operations.is_empty() || self.operations.iter().any(|op| op == operation)
     }
+}
+
+/// `0.05` as `5%`, `0.001` as `0.1%`.
+fn percent(p: f64) -> String {
+    let text = format!("{:.3}", p.min(1.0) * 100.0);
+    let text = text.trim_end_matches('0').trim_end_matches('.');
+    format!("{text}%")
 }
 
 /// What the gate decided for one request.
@@ -50,35 +94,16 @@ pub(crate) enum RequestFault {
     InternalError,
 }
 
-/// SplitMix64: tiny, fast, good enough statistical quality for fault rolls.
-#[derive(Debug, Clone)]
-struct SplitMix64(u64);
-
-impl SplitMix64 {
-    fn next_u64(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-
-    /// Uniform in `[0, 1)`.
-    fn next_f64(&mut self) -> f64 {
-        (self.next_u64() >> 11) as f64 / (1u64 << 53) as f64
-    }
-
-    /// Draws only for a positive probability so that disabled faults do not
-    /// shift the sequence seen by enabled ones.
-    fn roll(&mut self, probability: f64) -> bool {
-        probability > 0.0 && self.next_f64() < probability
-    }
+/// Draws only for a positive probability so that disabled faults do not shift the
+/// sequence seen by enabled ones.
+fn roll(rng: &mut StdRng, probability: f64) -> bool {
+    probability > 0.0 && rng.random::<f64>() < probability
 }
 
 #[derive(Debug)]
 struct State {
     config: FaultConfig,
-    rng: SplitMix64,
+    rng: StdRng,
 }
 
 /// Shared, runtime-adjustable fault state.
@@ -95,7 +120,7 @@ impl Default for FaultInjector {
 
 impl FaultInjector {
     pub(crate) fn new(config: FaultConfig) -> Self {
-        let rng = SplitMix64(config.seed);
+        let rng = StdRng::seed_from_u64(config.seed);
         Self {
             state: Mutex::new(State { config, rng }),
         }
@@ -104,7 +129,7 @@ impl FaultInjector {
     /// Replaces the configuration and reseeds the PRNG.
     pub(crate) fn set(&self, config: FaultConfig) {
         let mut state = self.lock();
-        state.rng = SplitMix64(config.seed);
+        state.rng = StdRng::seed_from_u64(config.seed);
         state.config = config;
     }
 
@@ -120,9 +145,9 @@ impl FaultInjector {
         }
         let latency = state.config.latency;
         let (slow_down, internal_error) = (state.config.slow_down, state.config.internal_error);
-        let fault = if state.rng.roll(slow_down) {
+        let fault = if roll(&mut state.rng, slow_down) {
             Some(RequestFault::SlowDown)
-        } else if state.rng.roll(internal_error) {
+        } else if roll(&mut state.rng, internal_error) {
             Some(RequestFault::InternalError)
         } else {
             None
@@ -137,14 +162,14 @@ impl FaultInjector {
             return false;
         }
         let p = state.config.drop_reply;
-        state.rng.roll(p)
+        roll(&mut state.rng, p)
     }
 
     /// Whether one key of a `DeleteObjects` batch should fail.
     pub(crate) fn delete_key_fails(&self) -> bool {
         let mut state = self.lock();
         let p = state.config.delete_key_error;
-        state.rng.roll(p)
+        roll(&mut state.rng, p)
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, State> {
@@ -206,6 +231,31 @@ mod tests {
         // set() reseeds: the sequence starts over.
         a.set(config);
         assert_eq!(ra, run(&a));
+    }
+
+    #[test]
+    fn active_lists_only_the_faults_that_fire() {
+        assert!(FaultConfig::none().active().is_empty());
+        let seeded = FaultConfig {
+            seed: 1,
+            operations: vec!["DeleteObjects".into()],
+            ..FaultConfig::default()
+        };
+        assert!(seeded.active().is_empty());
+        let config = FaultConfig {
+            slow_down: 0.05,
+            delete_key_error: 0.001,
+            latency: Duration::from_millis(30),
+            ..seeded
+        };
+        assert_eq!(
+            config.active(),
+            [
+                "5% of requests answered 503 SlowDown (DeleteObjects only)",
+                "0.1% of DeleteObjects keys reported as errors",
+                "30ms latency on each request (DeleteObjects only)",
+            ]
+        );
     }
 
     #[test]

@@ -5,10 +5,11 @@
 //! optionally the store is persisted under `ServerConfig::data_dir`.
 //! Protocol handling (routing, XML, SigV4, `aws-chunked` bodies) is `s3s`.
 
+mod api;
+mod backend;
 mod cut_reply;
 mod faults;
 mod persist;
-mod s3_api;
 mod store;
 
 use std::io;
@@ -29,9 +30,10 @@ use tokio::task::JoinHandle;
 
 pub use self::faults::FaultConfig;
 
+use self::api::{BucketNames, S3Api};
+use self::backend::Backend;
 use self::cut_reply::CutReply;
 use self::persist::Disk;
-use self::s3_api::{Backend, S3Api};
 use self::store::Store;
 
 /// User metadata key (`x-amz-meta-s3prune-last-modified`) whose RFC 3339 value
@@ -101,6 +103,8 @@ pub async fn start(config: ServerConfig) -> io::Result<RunningServer> {
         config.access_key,
         config.secret_key,
     ));
+    builder.set_validation(BucketNames);
+    builder.set_access(BucketNames);
     let service = builder.build();
 
     let listener = TcpListener::bind((Ipv4Addr::LOCALHOST, config.port)).await?;
