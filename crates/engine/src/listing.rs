@@ -6,6 +6,7 @@ use super::bucket::{Bucket, Scope};
 use super::deployment::{Deployment, RootObjects};
 use super::error::EngineError;
 use super::listing_gate::ListingGate;
+use super::live::LiveSet;
 use super::pages::{entries, pages, PageRequest};
 use super::tally::{CurrentStats, DeploymentTally};
 
@@ -57,6 +58,8 @@ pub struct Inventory {
     /// In [`Scope::AllVersions`]: each deployment's current objects, by name (its
     /// `objects` and `bytes` then count every version).
     pub current: Option<HashMap<String, CurrentStats>>,
+    /// The live deployments and what points at them (see [`crate::live`]).
+    pub live: LiveSet,
 }
 
 /// Lists every deployment under `options.root` in full and aggregates it. Fails as a
@@ -96,6 +99,7 @@ pub async fn list_deployments(
         deployments: listed.into_iter().map(|(d, _)| d).collect(),
         root_objects,
         current,
+        live: LiveSet::default(),
     })
 }
 

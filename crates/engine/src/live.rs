@@ -94,6 +94,17 @@ impl LiveSet {
         }
     }
 
+    /// Every live deployment with its sources, by name.
+    pub fn iter(&self) -> impl Iterator<Item = (&str, &[String])> {
+        self.sources
+            .iter()
+            .map(|(name, sources)| (name.as_str(), sources.as_slice()))
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.sources.is_empty()
+    }
+
     pub fn is_live(&self, name: &str) -> bool {
         self.sources.contains_key(name)
     }
