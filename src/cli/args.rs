@@ -56,6 +56,26 @@ pub struct GlobalArgs {
     /// date-time in its name (name; a name without one is kept as undated).
     #[arg(long, global = true, value_name = "newest|oldest|name", default_value = "newest", value_parser = age_by_parser())]
     pub age_by: AgeBy,
+    /// A strftime format for the time in deployment names (with --age-by name), e.g.
+    /// "%Y%m%d-%H%M"; found anywhere in the name. Without it the common forms are
+    /// recognised (ISO 8601 dates and date-times, leading Unix epochs).
+    #[arg(long, global = true, value_name = "FMT")]
+    pub name_time_format: Option<String>,
+    /// An object whose content names the live deployment(s): the whole content is a
+    /// name, or names appear as path segments ("name/…", in text, HTML, URLs or JSON).
+    /// Live deployments are never deleted. Repeatable; the full key, e.g. current.txt.
+    /// A missing or unreadable pointer stops plan and prune with exit 1.
+    #[arg(long, global = true, value_name = "KEY")]
+    pub live: Vec<String>,
+    /// Do not read the objects directly under the root (up to 64 KiB each) to find live
+    /// deployments; only --live and --live-alias count.
+    #[arg(long, global = true)]
+    pub no_live_detect: bool,
+    /// A folder under the root that is a synced copy of the live deployment (e.g.
+    /// current): the deployment with the same keys, sizes and ETags is live, and so is
+    /// the folder itself. Repeatable.
+    #[arg(long, global = true, value_name = "NAME")]
+    pub live_alias: Vec<String>,
     /// Bound on each S3 request attempt.
     #[arg(long, global = true, value_name = "DUR", value_parser = parse_duration, default_value = "30s")]
     pub timeout: Duration,

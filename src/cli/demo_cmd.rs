@@ -36,7 +36,7 @@ pub async fn run(global: &GlobalArgs, args: &DemoArgs) -> CommandResult {
         global.keep.unwrap_or(DEMO_KEEP),
         global.older_than,
         protect,
-        global.age_by.clone(),
+        super::session::age_by(global)?,
     )?;
 
     // Only the audit log (written when something is deleted) needs a place on disk;
@@ -87,6 +87,7 @@ pub async fn run(global: &GlobalArgs, args: &DemoArgs) -> CommandResult {
                 list_concurrency: global.list_concurrency,
                 delete_options: DeleteOptions::default(),
                 scope: super::session::scope(global),
+                live: super::session::live_options(global)?,
             };
             crate::tui::run(options).await.map_err(Failure::Runtime)
         }

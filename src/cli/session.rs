@@ -12,9 +12,12 @@ use super::plan_output::PlanView;
 use crate::engine::bucket::{Bucket, Scope, Versioning};
 use crate::engine::bucket_name::validate_bucket_name;
 use crate::engine::connection::{connect, ConnectionOptions};
+use crate::engine::deployment::AgeBy;
 use crate::engine::listing::{
     list_deployments, normalise_root, Inventory, ListingEvent, ListingOptions,
 };
+use crate::engine::live::LiveOptions;
+use crate::engine::name_time::NameTime;
 use crate::engine::plan::Plan;
 use crate::engine::rule::Rule;
 
@@ -26,6 +29,7 @@ pub struct Target {
     pub connection: ConnectionOptions,
     pub list_concurrency: usize,
     pub scope: Scope,
+    pub live: LiveOptions,
 }
 
 pub fn require_bucket(global: &GlobalArgs) -> Result<String, Failure> {
@@ -48,8 +52,51 @@ pub fn require_rule(global: &GlobalArgs) -> Result<Rule, Failure> {
         keep,
         global.older_than,
         global.protect.clone(),
-        global.age_by.clone(),
+        age_by(global)?,
     )?)
+}
+
+/// `--age-by`, with `--name-time-format` folded in.
+pub fn age_by(global: &GlobalArgs) -> Result<AgeBy, Failure> {
+    match (&global.age_by, &global.name_time_format) {
+        (age_by, None) => Ok(age_by.clone()),
+        (AgeBy::Name(_), Some(format)) => NameTime::with_format(format)
+            .map(AgeBy::Name)
+            .map_err(|e| Failure::Usage(e.to_string())),
+        (_, Some(_)) => Err(Failure::Usage(
+            "--name-time-format reads times from deployment names; give --age-by name too".into(),
+        )),
+    }
+}
+
+/// `--live`, `--no-live-detect` and `--live-alias`.
+pub fn live_options(global: &GlobalArgs) -> Result<LiveOptions, Failure> {
+    for alias in &global.live_alias {
+        let alias = alias.trim_end_matches('/');
+        if alias.is_empty() || alias.contains('/') {
+            return Err(Failure::Usage(format!(
+                "--live-alias {alias:?}: give one folder name under the root, without slashes (e.g. current)"
+            )));
+        }
+    }
+    if let Some(key) = global
+        .live
+        .iter()
+        .find(|k| k.is_empty() || k.ends_with('/'))
+    {
+        return Err(Failure::Usage(format!(
+            "--live {key:?}: give the key of one object whose content names the live deployment (e.g. current.txt)"
+        )));
+    }
+    Ok(LiveOptions {
+        pointers: global.live.clone(),
+        detect: !global.no_live_detect,
+        aliases: global
+            .live_alias
+            .iter()
+            .map(|a| a.trim_end_matches('/').to_string())
+            .collect(),
+    })
 }
 
 pub fn connection_options(global: &GlobalArgs) -> ConnectionOptions {
@@ -79,6 +126,7 @@ pub fn target(global: &GlobalArgs) -> Result<Target, Failure> {
         connection: connection_options(global),
         list_concurrency: global.list_concurrency,
         scope: scope(global),
+        live: live_options(global)?,
     })
 }
 
@@ -88,6 +136,7 @@ impl Target {
             root: self.root.clone(),
             concurrency: self.list_concurrency,
             scope: self.scope,
+            live: self.live.clone(),
         }
     }
 }

@@ -17,7 +17,7 @@ pub async fn run(global: &GlobalArgs) -> CommandResult {
         global.keep.unwrap_or(DEFAULT_KEEP),
         global.older_than,
         global.protect.clone(),
-        global.age_by.clone(),
+        super::session::age_by(global)?,
     )?;
     let connection = connection_options(global);
     let info = SessionInfo {
@@ -39,6 +39,7 @@ pub async fn run(global: &GlobalArgs) -> CommandResult {
         list_concurrency: global.list_concurrency,
         delete_options: DeleteOptions::default(),
         scope: super::session::scope(global),
+        live: super::session::live_options(global)?,
     };
     crate::tui::run(options).await.map_err(Failure::Runtime)
 }

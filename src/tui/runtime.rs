@@ -26,6 +26,7 @@ use crate::engine::bucket::{Bucket, Scope};
 use crate::engine::connection::{connect, ConnectionOptions};
 use crate::engine::deletion::DeleteOptions;
 use crate::engine::listing::{list_deployments, ListingOptions};
+use crate::engine::live::LiveOptions;
 use crate::engine::pages::first_objects;
 use crate::engine::prune::{prune, PruneEvent, PruneRequest, PruneSettings};
 use crate::engine::rule::Rule;
@@ -41,6 +42,8 @@ pub struct TuiOptions {
     pub delete_options: DeleteOptions,
     /// Where the explorer starts: current objects, or every version (`V` toggles).
     pub scope: Scope,
+    /// How live deployments are found.
+    pub live: LiveOptions,
 }
 
 /// How often the clock ticks (ages, rates, the spinner).
@@ -215,6 +218,7 @@ struct Worker {
     root: String,
     connection: ConnectionOptions,
     list_concurrency: usize,
+    live: LiveOptions,
     delete_options: DeleteOptions,
     audit_path: PathBuf,
     /// Connected once, on first use, inside a task (loading AWS config can take a while).
@@ -232,6 +236,7 @@ impl Worker {
             root: options.info.root.clone(),
             connection: options.connection.clone(),
             list_concurrency: options.list_concurrency,
+            live: options.live.clone(),
             delete_options: options.delete_options.clone(),
             audit_path: options.info.audit_path.clone(),
             bucket: Arc::new(OnceCell::new()),
@@ -384,6 +389,7 @@ impl Worker {
             root: self.root.clone(),
             concurrency: self.list_concurrency,
             scope,
+            live: self.live.clone(),
         }
     }
 

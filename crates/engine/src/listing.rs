@@ -6,7 +6,7 @@ use super::bucket::{Bucket, Scope};
 use super::deployment::{Deployment, RootObjects};
 use super::error::EngineError;
 use super::listing_gate::ListingGate;
-use super::live::LiveSet;
+use super::live::{LiveOptions, LiveSet};
 use super::pages::{entries, pages, PageRequest};
 use super::tally::{CurrentStats, DeploymentTally};
 
@@ -20,6 +20,8 @@ pub struct ListingOptions {
     pub concurrency: usize,
     /// Current objects, or every version and delete marker (`--all-versions`).
     pub scope: Scope,
+    /// How live deployments are found.
+    pub live: LiveOptions,
 }
 
 pub const DEFAULT_LISTING_CONCURRENCY: usize = 64;
@@ -30,6 +32,7 @@ impl ListingOptions {
             root: root.into(),
             concurrency: DEFAULT_LISTING_CONCURRENCY,
             scope: Scope::Current,
+            live: LiveOptions::default(),
         }
     }
 

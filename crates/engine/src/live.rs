@@ -20,6 +20,29 @@ use super::pointer::NameIndex;
 /// Root objects up to this size are read by auto-detection; larger ones are skipped.
 pub const MAX_DETECTED_BYTES: usize = 64 << 10;
 
+/// Where to look for live deployments.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LiveOptions {
+    /// Pointer objects named by the operator (`--live KEY`, full keys). Each must exist
+    /// and be readable, at most [`super::pointer::MAX_POINTER_BYTES`].
+    pub pointers: Vec<String>,
+    /// Read the objects directly under the root, up to [`MAX_DETECTED_BYTES`] each
+    /// (`--no-live-detect` turns this off).
+    pub detect: bool,
+    /// Alias folders under the root (`--live-alias NAME`), without `/`.
+    pub aliases: Vec<String>,
+}
+
+impl Default for LiveOptions {
+    fn default() -> Self {
+        LiveOptions {
+            pointers: Vec::new(),
+            detect: true,
+            aliases: Vec::new(),
+        }
+    }
+}
+
 /// A pointer object and its content (at most [`super::pointer::MAX_POINTER_BYTES`]).
 #[derive(Debug, Clone, Copy)]
 pub struct PointerObject<'a> {
