@@ -14,9 +14,9 @@ use super::deletion::{Prelisted, PRELIST_KEY_BUDGET};
 use super::deployment::Deployment;
 use super::error::EngineError;
 use super::listing::{deployment_name, discover, live_set, tally_prefix, ListingOptions};
+use super::listing_gate::{ListingGate, LARGE_REPLY_ENTRIES};
 use super::live::LiveSet;
 use super::live_sources::read_pointers;
-use super::listing_gate::{ListingGate, LARGE_REPLY_ENTRIES};
 use super::pages::{entries, PageRequest};
 use super::plan::{Action, Plan};
 use super::rule::Rule;
@@ -109,7 +109,12 @@ pub(crate) async fn recheck_marks(
     let budget = &budget;
     let gate = &ListingGate::for_deployments(options.concurrency, confirmed);
     let scope = options.scope;
-    type Fresh = (Deployment, Option<Deployment>, Option<Vec<Entry>>, Option<String>);
+    type Fresh = (
+        Deployment,
+        Option<Deployment>,
+        Option<Vec<Entry>>,
+        Option<String>,
+    );
     let fresh = stream::iter(confirmed.iter().cloned())
         .map(|target| async move {
             let (tally, kept) =
