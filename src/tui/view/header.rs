@@ -26,11 +26,19 @@ pub fn render(app: &App, theme: &Theme, frame: &mut Frame, area: Rect) {
             ]),
             HeaderLine::Live => live_line(app, theme, area.width),
             HeaderLine::LiveWarning(i) => Line::styled(
-                format!(" ⚠ {}", printable(&app.live.warnings()[i])),
+                clip(
+                    &format!(" ⚠ {}", printable(&app.live.warnings()[i])),
+                    area.width,
+                ),
                 theme.warn(),
             ),
             HeaderLine::MoreLiveWarnings(n) => Line::styled(
-                format!(" ⚠ and {n} more warnings about live deployments"),
+                clip(
+                    &format!(
+                        " ⚠ and {n} more warnings about live deployments (s3prune plan prints them all)"
+                    ),
+                    area.width,
+                ),
                 theme.warn(),
             ),
             HeaderLine::Bucket => bucket_line(app, theme),
@@ -46,6 +54,17 @@ pub fn render(app: &App, theme: &Theme, frame: &mut Frame, area: Rect) {
         })
         .collect();
     frame.render_widget(Paragraph::new(lines), area);
+}
+
+/// `text`, ending in `…` if it is wider than `width`.
+fn clip(text: &str, width: u16) -> String {
+    let width = width as usize;
+    if text.chars().count() <= width {
+        return text.to_string();
+    }
+    let mut clipped: String = text.chars().take(width.saturating_sub(1)).collect();
+    clipped.push('…');
+    clipped
 }
 
 /// `live    deploy-3 ← current.txt · deploy-9 ← index.html`, as many as fit, then
@@ -260,6 +279,13 @@ mod tests {
         assert_eq!(dollars(12.346), "≈ $12.35");
         assert_eq!(trim_price(0.023), "0.023");
         assert_eq!(trim_price(1.0), "1");
+    }
+
+    #[test]
+    fn clipping_marks_the_cut() {
+        assert_eq!(clip("abcdef", 6), "abcdef");
+        assert_eq!(clip("abcdef", 4), "abc…");
+        assert_eq!(clip("abcdef", 0), "…");
     }
 
     #[test]
