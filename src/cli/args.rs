@@ -158,6 +158,10 @@ pub enum PlanFormat {
 pub struct PlanArgs {
     #[arg(long, value_enum, default_value_t = PlanFormat::Table)]
     pub format: PlanFormat,
+    /// Also write the plan to FILE for review, with a fingerprint of every deployment;
+    /// `prune --plan FILE` then deletes exactly what it marks delete, if unchanged.
+    #[arg(long, value_name = "FILE")]
+    pub out: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]
@@ -165,6 +169,14 @@ pub struct PruneArgs {
     /// Delete without asking (required when stdin is not a terminal).
     #[arg(long)]
     pub yes: bool,
+    /// Apply a reviewed plan written by `plan --out` (or the explorer's `w`): delete
+    /// exactly the deployments it marks delete that still match their fingerprint; no
+    /// rule is applied. Rule flags are refused with it.
+    #[arg(long, value_name = "FILE")]
+    pub plan: Option<PathBuf>,
+    /// Refuse a --plan file written longer ago than this.
+    #[arg(long, value_name = "DUR", value_parser = parse_duration, default_value = "7d")]
+    pub max_plan_age: Duration,
     /// Print the plan and stop.
     #[arg(long)]
     pub dry_run: bool,

@@ -104,7 +104,17 @@ fn json_deployments<'a, L>(
 }
 
 pub fn write_json(out: &mut dyn Write, view: &PlanView<'_>) -> std::io::Result<()> {
-    let report = JsonReport {
+    serde_json::to_writer_pretty(&mut *out, &json_report(view))?;
+    writeln!(out)
+}
+
+/// The `plan --format json` document.
+pub fn json_value(view: &PlanView<'_>) -> serde_json::Value {
+    serde_json::to_value(json_report(view)).unwrap_or_default()
+}
+
+fn json_report<'a>(view: &'a PlanView<'a>) -> JsonReport<'a> {
+    JsonReport {
         bucket: view.bucket,
         prefix: view.root,
         versioning: view.versioning.as_str(),
@@ -117,9 +127,7 @@ pub fn write_json(out: &mut dyn Write, view: &PlanView<'_>) -> std::io::Result<(
         deployments: json_deployments(view, |sources| sources.iter().map(String::as_str).collect()),
         summary: view.plan.summary(),
         warnings: &view.plan.warnings,
-    };
-    serde_json::to_writer_pretty(&mut *out, &report)?;
-    writeln!(out)
+    }
 }
 
 pub fn write_csv(out: &mut dyn Write, view: &PlanView<'_>) -> std::io::Result<()> {

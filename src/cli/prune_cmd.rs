@@ -69,6 +69,7 @@ pub async fn run(global: &GlobalArgs, args: &PruneArgs) -> CommandResult {
         rule: Some(target.rule.clone()),
         planned: plan.entries.iter().map(|e| e.deployment.clone()).collect(),
         now: Utc::now(),
+        fingerprints: None,
     };
     let stop = StopSignal::new();
     let ctrl_c = tokio::spawn(stop_on_ctrl_c(stop.clone()));

@@ -30,6 +30,8 @@ pub struct Target {
     pub list_concurrency: usize,
     pub scope: Scope,
     pub live: LiveOptions,
+    /// Digest every deployment while listing (`plan --out` records the digests).
+    pub digests: bool,
 }
 
 pub fn require_bucket(global: &GlobalArgs) -> Result<String, Failure> {
@@ -127,6 +129,7 @@ pub fn target(global: &GlobalArgs) -> Result<Target, Failure> {
         list_concurrency: global.list_concurrency,
         scope: scope(global),
         live: live_options(global)?,
+        digests: false,
     })
 }
 
@@ -137,6 +140,7 @@ impl Target {
             concurrency: self.list_concurrency,
             scope: self.scope,
             live: self.live.clone(),
+            digests: self.digests,
         }
     }
 }

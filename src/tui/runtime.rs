@@ -390,6 +390,8 @@ impl Worker {
             concurrency: self.list_concurrency,
             scope,
             live: self.live.clone(),
+            // The marks can be written as a reviewed plan (`w`), which needs them.
+            digests: true,
         }
     }
 
@@ -411,6 +413,7 @@ impl Worker {
             rule: Some(request.rule),
             planned: request.listed,
             now: request.now,
+            fingerprints: None,
         };
         async move {
             let bucket = bucket.await;

@@ -341,6 +341,7 @@ pub async fn a_deployment_that_became_live_since_the_plan_is_not_deleted(target:
         rule: Some(rule),
         planned: inventory.deployments,
         now,
+        fingerprints: None,
     };
     let settings = PruneSettings {
         listing,

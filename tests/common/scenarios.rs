@@ -103,6 +103,7 @@ async fn delete(
         rule: None,
         planned: targets.to_vec(),
         now: Utc::now(),
+        fingerprints: None,
     };
     let settings = PruneSettings {
         listing: ListingOptions::new(""),

@@ -19,6 +19,8 @@ use super::live::LiveSet;
 use super::live_sources::read_pointers;
 use super::pages::{entries, PageRequest};
 use super::plan::{Action, Plan};
+use super::plan_file::Fingerprint;
+use super::prune::PruneRequest;
 use super::rule::Rule;
 use super::tally::DeploymentTally;
 
@@ -50,29 +52,32 @@ pub async fn recheck(
     confirmed: &[Deployment],
     now: DateTime<Utc>,
 ) -> Result<Recheck, EngineError> {
-    recheck_marks(
-        bucket,
-        options,
-        rule,
-        &HashSet::new(),
-        planned,
-        confirmed,
+    let request = PruneRequest {
+        targets: confirmed.to_vec(),
+        by_hand: HashSet::new(),
+        rule: rule.cloned(),
+        planned: planned.to_vec(),
         now,
-    )
-    .await
+        fingerprints: None,
+    };
+    recheck_request(bucket, options, &request).await
 }
 
-/// [`recheck`], where the names in `by_hand` were marked by the operator: they are only
-/// checked for changes, never re-ranked (the rule would keep them by definition).
-pub(crate) async fn recheck_marks(
+/// [`recheck`] for a [`PruneRequest`]: names in `by_hand` were marked by the operator and
+/// are only checked for changes, never re-ranked (the rule would keep them by
+/// definition); with `fingerprints` (a reviewed plan), each target must still match its
+/// fingerprint exactly and nothing is re-ranked.
+pub(crate) async fn recheck_request(
     bucket: &Bucket,
     options: &ListingOptions,
-    rule: Option<&Rule>,
-    by_hand: &HashSet<String>,
-    planned: &[Deployment],
-    confirmed: &[Deployment],
-    now: DateTime<Utc>,
+    request: &PruneRequest,
 ) -> Result<Recheck, EngineError> {
+    let rule = request.rule.as_ref();
+    let by_hand = &request.by_hand;
+    let planned = request.planned.as_slice();
+    let confirmed = request.targets.as_slice();
+    let now = request.now;
+    let fingerprints = request.fingerprints.as_ref();
     let re_ranks = rule.is_some() && confirmed.iter().any(|d| !by_hand.contains(&d.name));
     let live_options = &options.live;
     let checks_live = live_options.detect
@@ -103,7 +108,7 @@ pub(crate) async fn recheck_marks(
             Ok(Vec::new())
         }
     };
-    let digests = !live_options.aliases.is_empty();
+    let digests = !live_options.aliases.is_empty() || fingerprints.is_some();
 
     let budget = AtomicUsize::new(PRELIST_KEY_BUDGET);
     let budget = &budget;
@@ -156,13 +161,27 @@ pub(crate) async fn recheck_marks(
         .filter_map(|(d, digest)| Some((d.name.clone(), digest.clone()?)))
         .collect();
     for (target, current, kept, digest) in fresh {
-        if let (Some(digest), Some(_)) = (digest, &current) {
-            digests.insert(target.name.clone(), digest);
+        if let (Some(digest), Some(_)) = (&digest, &current) {
+            digests.insert(target.name.clone(), digest.clone());
         }
+        let expected = fingerprints.and_then(|f| f.get(&target.name));
+        let changes = match (expected, &current) {
+            (Some(expected), Some(current)) => {
+                expected.changes(&Fingerprint::of(current, digest.as_deref().unwrap_or("")))
+            }
+            _ => Vec::new(),
+        };
         match current {
             None => result.skipped.push(Skipped {
                 name: target.name,
                 reason: "it no longer exists".into(),
+            }),
+            Some(_) if !changes.is_empty() => result.skipped.push(Skipped {
+                name: target.name,
+                reason: format!(
+                    "it changed since the plan was written ({})",
+                    changes.join("; ")
+                ),
             }),
             Some(current) if current.newest > target.newest => result.skipped.push(Skipped {
                 name: target.name,

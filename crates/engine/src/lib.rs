@@ -17,6 +17,7 @@ pub mod live_sources;
 pub mod name_time;
 pub mod pages;
 pub mod plan;
+pub mod plan_file;
 pub mod pointer;
 pub mod prune;
 pub mod rule;

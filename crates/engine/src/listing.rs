@@ -23,6 +23,9 @@ pub struct ListingOptions {
     pub scope: Scope,
     /// How live deployments are found.
     pub live: LiveOptions,
+    /// Digest every deployment's objects (for a reviewed plan's fingerprints); alias
+    /// folders are digested whenever aliases are given.
+    pub digests: bool,
 }
 
 pub const DEFAULT_LISTING_CONCURRENCY: usize = 64;
@@ -34,6 +37,7 @@ impl ListingOptions {
             concurrency: DEFAULT_LISTING_CONCURRENCY,
             scope: Scope::Current,
             live: LiveOptions::default(),
+            digests: false,
         }
     }
 
@@ -64,6 +68,9 @@ pub struct Inventory {
     pub current: Option<HashMap<String, CurrentStats>>,
     /// The live deployments and what points at them (see [`crate::live`]).
     pub live: LiveSet,
+    /// Each deployment's digest of its current objects, by name, when the listing was
+    /// asked for digests (or for alias folders).
+    pub digests: HashMap<String, String>,
 }
 
 /// Lists every deployment under `options.root` in full and aggregates it, and finds the
@@ -103,6 +110,7 @@ pub async fn list_deployments(
         root_objects: discovery.root_objects,
         current,
         live,
+        digests,
     })
 }
 
@@ -117,7 +125,7 @@ async fn tally_all(
 ) -> Result<Vec<Tallied>, EngineError> {
     let root = options.root.as_str();
     let scope = options.scope;
-    let digests = !options.live.aliases.is_empty();
+    let digests = options.digests || !options.live.aliases.is_empty();
     let gate = &ListingGate::new(options.concurrency);
     stream::iter(prefixes)
         .map(|prefix| async move {

@@ -21,7 +21,7 @@ use super::pointer::NameIndex;
 pub const MAX_DETECTED_BYTES: usize = 64 << 10;
 
 /// Where to look for live deployments.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct LiveOptions {
     /// Pointer objects named by the operator (`--live KEY`, full keys). Each must exist
     /// and be readable, at most [`super::pointer::MAX_POINTER_BYTES`].

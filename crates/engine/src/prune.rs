@@ -2,7 +2,7 @@
 //! tests): open the audit log, re-check the confirmed deployments against the bucket as
 //! it is now, delete what still holds, stop when asked, and report.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
 use chrono::{DateTime, Utc};
@@ -13,9 +13,10 @@ use super::deletion::{
     delete_listed, DeleteOptions, DeletionEvent, DeletionReport, DeploymentOutcome, OutcomeStatus,
 };
 use super::deployment::Deployment;
-use super::drift::{recheck_marks, Skipped};
+use super::drift::{recheck_request, Skipped};
 use super::error::EngineError;
 use super::listing::ListingOptions;
+use super::plan_file::Fingerprint;
 use super::rule::Rule;
 use super::stop::StopSignal;
 
@@ -35,6 +36,9 @@ pub struct PruneRequest {
     pub planned: Vec<Deployment>,
     /// When the plan was made (the rule's `--older-than` counts from here).
     pub now: DateTime<Utc>,
+    /// A reviewed plan's fingerprints, by name: each target is deleted only if it still
+    /// matches its own (see [`crate::plan_file`]).
+    pub fingerprints: Option<HashMap<String, Fingerprint>>,
 }
 
 /// How to list and delete.
@@ -91,15 +95,7 @@ pub async fn prune(
 ) -> Result<PruneReport, PruneError> {
     let audit = open_audit_log(&settings.audit_path)?;
     let checked = tokio::select! {
-        checked = recheck_marks(
-            bucket,
-            &settings.listing,
-            request.rule.as_ref(),
-            &request.by_hand,
-            &request.planned,
-            &request.targets,
-            request.now,
-        ) => Some(checked.map_err(PruneError::Recheck)?),
+        checked = recheck_request(bucket, &settings.listing, request        ) => Some(checked.map_err(PruneError::Recheck)?),
         _ = stop.stopped() => None,
     };
     let Some(checked) = checked else {
