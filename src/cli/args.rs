@@ -5,6 +5,7 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use super::duration::parse_duration;
 use crate::engine::deployment::AgeBy;
+use crate::sample::NameStyle;
 
 /// Clean old deployment folders out of an S3 bucket.
 ///
@@ -274,6 +275,22 @@ pub struct SeedArgs {
     /// Objects uploaded at once.
     #[arg(long, value_name = "N", default_value_t = 16)]
     pub concurrency: usize,
+    /// How deployments are named: hash (deploy-3fa2c1d0) or timestamped
+    /// (deploy-20261101-0930-3fa2c1, the intended time in UTC). Timestamped names keep
+    /// their ages on servers that stamp LastModified themselves (LocalStack, AWS): read
+    /// them with --age-by name.
+    #[arg(long, value_enum, value_name = "STYLE", default_value_t = NameStyle::Hash)]
+    pub names: NameStyle,
+    /// Write the bucket as a rollback leaves it: the NTH newest deployment (default 4) is
+    /// live, named by a root current.txt and loaded by a root index.html
+    /// (<script src="/deploy-…/js/…">). Live detection finds it; a plain "keep N" would
+    /// delete it.
+    #[arg(long, value_name = "NTH", num_args = 0..=1, default_missing_value = "4")]
+    pub rollback: Option<usize>,
+    /// Also write a folder NAME/ (e.g. current) that is a byte-for-byte copy of the live
+    /// deployment (the newest one without --rollback); see --live-alias.
+    #[arg(long, value_name = "NAME")]
+    pub alias: Option<String>,
 }
 
 fn parse_fraction(text: &str) -> Result<f64, String> {

@@ -17,7 +17,9 @@ use crate::engine::deletion::DeleteOptions;
 use crate::engine::error::EngineError;
 use crate::engine::rule::Rule;
 use crate::format::{bytes, count};
-use crate::sample::{generate, upload, SampleDeployment, SampleObject, SampleSpec};
+use crate::sample::{
+    generate, upload, with_live, LiveSpec, NameStyle, SampleDeployment, SampleObject, SampleSpec,
+};
 use crate::server::{start, ServerConfig, BACKDATE_METADATA_KEY};
 use crate::tui::{SessionInfo, TuiOptions};
 
@@ -113,6 +115,7 @@ pub fn sample(deployments: usize, seed: u64, now: DateTime<Utc>) -> Vec<SampleDe
         max_age: Duration::from_secs(180 * 86400),
         max_object_bytes: 24 << 20,
         seed,
+        names: NameStyle::Hash,
     };
     let mut sample = generate(&spec, now, "");
     // Some hotfix-sized deployments: a few KiB.
@@ -172,6 +175,7 @@ async fn seed(
             eprint!("\r{line} {:>3}%", done * 100 / total.max(1));
         }
     };
+    let sample = with_live(sample, &LiveSpec::default(), now, "");
     upload(&bucket, &sample, 32, &on_object).await?;
     put_root_files(&bucket, now).await?;
     if live {
