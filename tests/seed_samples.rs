@@ -219,4 +219,18 @@ async fn samples_that_cannot_be_written_are_refused_before_anything_is() {
         target.all_keys(&bucket).await.is_empty(),
         "nothing was written"
     );
+
+    let output = target
+        .run({
+            let mut command = target.cli();
+            command.args(["demo", "--deployments", "1"]);
+            command
+        })
+        .await;
+    assert_eq!(output.status.code(), Some(2));
+    assert!(
+        text(&output.stderr).contains("a rollback needs two deployments"),
+        "{}",
+        text(&output.stderr)
+    );
 }
