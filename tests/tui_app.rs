@@ -997,3 +997,243 @@ fn v_toggles_counting_every_version_and_relists() {
         }]
     ));
 }
+
+// ----- live deployments -----------------------------------------------------------------
+
+/// Keep 3, protect current; `current.txt` names site-e5, the 5th newest: a rollback.
+fn rolled_back_app() -> s3prune::tui::App {
+    let mut app = opened(rule(3), false);
+    let live = pointed(&bucket(), &[("current.txt", "site-e5\n")]);
+    list_live(&mut app, 1, bucket(), Versioning::Disabled, live);
+    app
+}
+
+fn go_to(app: &mut s3prune::tui::App, name: &str) {
+    press(app, KeyCode::Home);
+    for _ in 0..app.view.len() {
+        if selected(app) == name {
+            return;
+        }
+        press_char(app, 'j');
+    }
+    panic!("{name} is not a row");
+}
+
+#[test]
+fn after_a_rollback_the_live_deployment_is_kept_and_not_counted_as_marked() {
+    let mut app = rolled_back_app();
+    assert_eq!(app.marks.mark("site-e5"), Mark::Live(Reason::Live));
+    assert!(!app.marks.is_marked("site-e5"));
+    assert!(app.marks.is_marked("site-d4"), "4th newest, not live");
+    let mut expected: Vec<&str> = RULE_DELETES.to_vec();
+    expected.push("site-d4");
+    assert_eq!(marked(&app), sorted(&expected));
+    let bytes: u64 = bucket()
+        .iter()
+        .filter(|d| expected.contains(&d.name.as_str()))
+        .map(|d| d.bytes)
+        .sum();
+    assert_eq!(app.marks.totals().deployments, 9);
+    assert_eq!(app.marks.totals().bytes, bytes);
+    assert_eq!(app.marks.totals().manual, 0);
+    assert_eq!(app.live.sources("site-e5"), ["current.txt"]);
+
+    // The table says [L] and why; the dialog does not name it.
+    let screen = screen(&app);
+    let row = screen
+        .lines()
+        .find(|l| l.contains("site-e5") && l.starts_with('['))
+        .expect("a row");
+    assert!(row.starts_with("[L] site-e5"), "{row}");
+    assert!(row.contains("keep · live ← current.txt"), "{row}");
+    press_char(&mut app, 'd');
+    let Mode::Confirm(confirm) = &app.mode else {
+        panic!("dialog open")
+    };
+    assert!(confirm.targets.iter().all(|d| d.name != "site-e5"));
+    assert_eq!(confirm.targets.len(), 9);
+    press_char(&mut app, 'n');
+
+    // `a` goes back to the rule, which keeps it.
+    go_to(&mut app, "site-d4");
+    press_char(&mut app, ' ');
+    press_char(&mut app, 'a');
+    assert_eq!(app.marks.mark("site-e5"), Mark::Live(Reason::Live));
+    assert_eq!(marked(&app), sorted(&expected));
+    assert!(message(&app).contains("1 manual change dropped"));
+}
+
+#[test]
+fn space_on_a_live_row_refuses_and_names_what_points_at_it() {
+    let mut app = rolled_back_app();
+    go_to(&mut app, "site-e5");
+    let before = app.marks.totals();
+    assert!(press_char(&mut app, ' ').is_empty());
+    assert_eq!(app.marks.mark("site-e5"), Mark::Live(Reason::Live));
+    assert_eq!(app.marks.totals(), before);
+    assert_eq!(app.marks.override_count(), 0);
+    let m = app.message.clone().unwrap();
+    assert_eq!(m.kind, MessageKind::Warn);
+    assert_eq!(
+        m.text,
+        "site-e5 is live (named by current.txt): it cannot be marked for deletion"
+    );
+
+    // A live deployment among the newest N refuses too, and lists every pointer.
+    let mut app = opened(rule(3), false);
+    let live = pointed(
+        &bucket(),
+        &[
+            ("current.txt", "site-b2"),
+            ("index.html", "<script src=\"/site-b2/app.js\"></script>"),
+        ],
+    );
+    list_live(&mut app, 1, bucket(), Versioning::Disabled, live);
+    go_to(&mut app, "site-b2");
+    assert_eq!(app.marks.mark("site-b2"), Mark::Live(Reason::NewestN));
+    press_char(&mut app, ' ');
+    assert!(!app.marks.is_marked("site-b2"));
+    assert_eq!(
+        message(&app),
+        "site-b2 is live (named by current.txt, index.html): it cannot be marked for deletion"
+    );
+}
+
+#[test]
+fn an_alias_folder_and_its_copy_refuse_marks_and_say_which_is_which() {
+    let mut ds = bucket();
+    ds.push(deployment("live", Duration::from_secs(60), 14, 1_800_000));
+    let digests = [("live", "same"), ("site-i9", "same"), ("site-a1", "other")]
+        .into_iter()
+        .map(|(n, d)| (n.to_string(), d.to_string()))
+        .collect();
+    let live = s3prune::engine::live::LiveSet::from_sources(&ds, &digests, &[], &["live".into()]);
+    let mut app = opened(rule(3), false);
+    list_live(&mut app, 1, ds, Versioning::Disabled, live);
+    assert_eq!(app.marks.mark("live"), Mark::Live(Reason::Live));
+    assert_eq!(app.marks.mark("site-i9"), Mark::Live(Reason::Live));
+    // The alias folder takes no place: the three newest releases are kept.
+    assert_eq!(app.marks.mark("site-c3"), Mark::RuleKeep(Reason::NewestN));
+
+    go_to(&mut app, "live");
+    press_char(&mut app, ' ');
+    assert_eq!(
+        message(&app),
+        "live is live (the --live-alias folder): it cannot be marked for deletion"
+    );
+    go_to(&mut app, "site-i9");
+    press_char(&mut app, ' ');
+    assert_eq!(
+        message(&app),
+        "site-i9 is live (the same files as live/): it cannot be marked for deletion"
+    );
+    assert!(!app.marks.is_marked("site-i9"));
+
+    // `+` stops at the deployments the rule ranks: not the alias folder, not current.
+    for _ in 0..20 {
+        press_char(&mut app, '+');
+    }
+    assert_eq!(app.rule.keep(), 13);
+    assert!(message(&app).contains("already keeps all 13 deployments it ranks"));
+}
+
+#[test]
+fn keep_n_reload_and_v_keep_honouring_the_live_set() {
+    let mut app = rolled_back_app();
+    // Fewer kept: still live.
+    press_char(&mut app, '-');
+    press_char(&mut app, '-');
+    assert_eq!(app.rule.keep(), 1);
+    assert_eq!(app.marks.mark("site-e5"), Mark::Live(Reason::Live));
+    // More kept: among the newest, and still live.
+    for _ in 0..5 {
+        press_char(&mut app, '+');
+    }
+    assert_eq!(app.rule.keep(), 6);
+    assert_eq!(app.marks.mark("site-e5"), Mark::Live(Reason::NewestN));
+    press_char(&mut app, '-');
+    press_char(&mut app, '-');
+    press_char(&mut app, '-');
+
+    // While listing again, what was live stays live.
+    press_char(&mut app, 'R');
+    assert!(app.is_listing());
+    for d in bucket() {
+        app.update(AppEvent::Listing {
+            generation: 2,
+            event: ListingEvent::Listed(d),
+        });
+    }
+    app.update(AppEvent::Tick { now: now() });
+    assert_eq!(app.marks.mark("site-e5"), Mark::Live(Reason::Live));
+    go_to(&mut app, "site-e5");
+    press_char(&mut app, ' ');
+    assert!(!app.marks.is_marked("site-e5"));
+
+    // The new listing's live set replaces it: after rolling forward, site-a1 is live.
+    let live = pointed(&bucket(), &[("current.txt", "site-a1")]);
+    list_live(&mut app, 2, bucket(), Versioning::Disabled, live);
+    assert_eq!(app.marks.mark("site-a1"), Mark::Live(Reason::NewestN));
+    assert_eq!(app.marks.mark("site-e5"), Mark::RuleDelete);
+
+    // V lists again too, and keeps the live set meanwhile.
+    press_char(&mut app, 'V');
+    assert!(app.is_listing());
+    for d in bucket() {
+        app.update(AppEvent::Listing {
+            generation: 3,
+            event: ListingEvent::Listed(d),
+        });
+    }
+    app.update(AppEvent::Tick { now: now() });
+    assert_eq!(app.marks.mark("site-a1"), Mark::Live(Reason::NewestN));
+}
+
+#[test]
+fn a_mark_by_hand_on_a_deployment_found_live_later_is_dropped_and_said() {
+    let mut app = listed_app();
+    go_to(&mut app, "site-h8");
+    press_char(&mut app, ' '); // un-marked by hand: stays
+    go_to(&mut app, "site-b2");
+    press_char(&mut app, ' '); // marked by hand: dropped once live
+    assert!(app.marks.is_marked("site-b2"));
+    press_char(&mut app, 'R');
+    let live = pointed(&bucket(), &[("index.html", "/site-b2/app.js")]);
+    list_live(&mut app, 2, bucket(), Versioning::Disabled, live);
+    assert_eq!(app.marks.mark("site-b2"), Mark::Live(Reason::NewestN));
+    assert_eq!(app.marks.mark("site-h8"), Mark::ManualKeep);
+    assert_eq!(app.marks.totals().manual, 1);
+    let m = app.message.clone().unwrap();
+    assert_eq!(m.kind, MessageKind::Warn);
+    assert_eq!(
+        m.text,
+        "site-b2 is live now, so its mark by hand was dropped: a live deployment is never deleted"
+    );
+
+    // Not live any more: the mark does not come back.
+    press_char(&mut app, 'R');
+    list(&mut app, 3, bucket(), Versioning::Disabled);
+    assert_eq!(app.marks.mark("site-b2"), Mark::RuleKeep(Reason::NewestN));
+}
+
+#[test]
+fn under_age_by_name_undated_rows_say_so() {
+    let rule = Rule::new(2, None, vec![], "name".parse::<AgeBy>().unwrap()).unwrap();
+    let mut app = opened(rule, false);
+    let ds = vec![
+        deployment("release-20260430", Duration::from_secs(3600), 3, 300),
+        deployment("hotfix", Duration::from_secs(7200), 3, 300),
+        deployment("release-20260429", Duration::from_secs(3600), 3, 300),
+        deployment("release-20260428", Duration::from_secs(3600), 3, 300),
+    ];
+    list(&mut app, 1, ds, Versioning::Disabled);
+    assert_eq!(app.marks.mark("hotfix"), Mark::RuleKeep(Reason::Undated));
+    assert!(app.marks.is_marked("release-20260428"));
+    let screen = screen(&app);
+    let row = screen
+        .lines()
+        .find(|l| l.contains("hotfix") && l.starts_with('['))
+        .unwrap();
+    assert!(row.starts_with("[ ] hotfix"), "{row}");
+    assert!(row.contains("keep · undated"), "{row}");
+}

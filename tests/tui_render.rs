@@ -412,6 +412,7 @@ fn every_screen_survives_tiny_terminals() {
             }),
         ),
         ("progress", Box::new(deleting_app)),
+        ("live", Box::new(many_live_app)),
         (
             "error",
             Box::new(|| {
@@ -475,4 +476,57 @@ fn versioned_bucket_with_all_versions_reclaims_and_says_so() {
     list(&mut app, 1, bucket(), Versioning::Enabled);
     press_char(&mut app, 'd');
     snapshot("versioned_all_versions", &app);
+}
+
+#[test]
+fn live_rows_and_the_header_line_that_names_them() {
+    // Keep 3; current.txt was rolled back to site-e5, index.html loads from site-a1.
+    let mut app = opened(rule(3), false);
+    let live = pointed(
+        &bucket(),
+        &[
+            ("current.txt", "site-e5\n"),
+            ("index.html", "<script src=\"/site-a1/app.js\"></script>"),
+        ],
+    );
+    list_live(&mut app, 1, bucket(), Versioning::Disabled, live);
+    for _ in 0..4 {
+        press_char(&mut app, 'j');
+    }
+    press_char(&mut app, ' ');
+    assert!(!app.marks.is_marked("site-e5"));
+    snapshot("live", &app);
+}
+
+/// Keep 3; index.html loads from five deployments; three aliases, none of which matches.
+fn many_live_app() -> s3prune::tui::App {
+    let ds = bucket();
+    let content = ["site-a1", "site-c3", "site-g7", "site-i9", "site-k11"]
+        .iter()
+        .map(|n| format!("/{n}/app.js"))
+        .collect::<Vec<_>>()
+        .join(" ");
+    let live = s3prune::engine::live::LiveSet::from_sources(
+        &ds,
+        &std::collections::HashMap::new(),
+        &[s3prune::engine::live::PointerObject {
+            key: "index.html",
+            content: content.as_bytes(),
+        }],
+        &["current".into(), "stable".into(), "previous".into()],
+    );
+    assert_eq!(live.warnings().len(), 3);
+    let mut app = opened(rule(3), false);
+    list_live(&mut app, 1, ds, Versioning::Disabled, live);
+    app
+}
+
+#[test]
+fn many_live_deployments_and_alias_warnings_in_a_small_terminal() {
+    let mut app = many_live_app();
+    app.update(AppEvent::Resize {
+        width: 80,
+        height: 24,
+    });
+    snapshot("live_small", &app);
 }

@@ -200,7 +200,7 @@ pub async fn plan_target(target: &Target) -> Result<Planned, Failure> {
     let mut listed = list_target(target).await?;
     let now = Utc::now();
     let deployments = std::mem::take(&mut listed.inventory.deployments);
-    let plan = Plan::build(deployments, &target.rule, now);
+    let plan = Plan::build_with_live(deployments, &target.rule, &listed.inventory.live, now);
     Ok(Planned { listed, plan, now })
 }
 

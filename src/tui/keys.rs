@@ -218,7 +218,7 @@ pub const BINDINGS: &[Binding] = &[
         help: help_more(
             "space",
             "mark / un-mark the row for deletion",
-            " (`[+]` marked by you, `[-]` un-marked by you, `[x]` the rule's, `[P]` protected: cannot be marked)",
+            " (`[+]` marked by you, `[-]` un-marked by you, `[x]` the rule's, `[P]` protected and `[L]` live: cannot be marked)",
         ),
     },
     Binding {

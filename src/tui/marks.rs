@@ -1,12 +1,14 @@
 //! Which deployments are marked for deletion: the rule's plan gives the default verdict,
 //! the operator's manual marks and un-marks are kept apart (by name) and win over it.
-//! Totals of what the marks would delete are kept up to date on every change.
+//! Totals of what the marks would delete are kept up to date on every change. Live
+//! deployments are never marked: neither the rule nor the operator can.
 
 use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
 
 use crate::engine::deployment::Deployment;
+use crate::engine::live::LiveSet;
 use crate::engine::plan::{Action, Plan, Reason};
 use crate::engine::rule::Rule;
 
@@ -19,6 +21,9 @@ pub enum Mark {
     RuleKeep(Reason),
     /// `--protect` matches: never deleted, cannot be marked.
     Protected,
+    /// Live (named by a pointer, or an alias folder or its copy): never deleted, cannot
+    /// be marked. The rule's reason for keeping it (`live`, `newest-n`, `protected`).
+    Live(Reason),
     /// Marked by hand although the rule keeps it (the rule's reason).
     ManualDelete(Reason),
     /// Un-marked by hand although the rule deletes it.
@@ -49,12 +54,21 @@ pub struct MarkTotals {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ToggleRefused {
     Protected,
+    Live,
+}
+
+/// The rule's verdict on one deployment.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Verdict {
+    action: Action,
+    reason: Reason,
+    live: bool,
 }
 
 #[derive(Debug, Clone, Default)]
 pub struct Marks {
     /// The rule's verdict per deployment name.
-    rule: HashMap<String, (Action, Reason)>,
+    rule: HashMap<String, Verdict>,
     /// The operator's wish per name: `true` delete, `false` keep. Kept across rule
     /// changes and reloads (the operator's intent); only `reset` clears them all.
     overrides: HashMap<String, bool>,
@@ -63,15 +77,41 @@ pub struct Marks {
 
 impl Marks {
     /// Applies the rule to `deployments` afresh (after a rule change or new listing data)
-    /// and recounts the totals. Manual overrides stay.
-    pub fn recompute(&mut self, deployments: &[Deployment], rule: &Rule, now: DateTime<Utc>) {
-        let plan = Plan::build(deployments.to_vec(), rule, now);
+    /// and recounts the totals. Manual overrides stay, except marks by hand on deployments
+    /// that are live now: those are dropped (not just outvoted) so that they cannot come
+    /// back if a later listing stops finding the pointer. Returns their names.
+    pub fn recompute(
+        &mut self,
+        deployments: &[Deployment],
+        rule: &Rule,
+        live: &LiveSet,
+        now: DateTime<Utc>,
+    ) -> Vec<String> {
+        let plan = Plan::build_with_live(deployments.to_vec(), rule, live, now);
         self.rule = plan
             .entries
             .into_iter()
-            .map(|e| (e.deployment.name, (e.action, e.reason)))
+            .map(|e| {
+                let verdict = Verdict {
+                    action: e.action,
+                    reason: e.reason,
+                    live: e.is_live(),
+                };
+                (e.deployment.name, verdict)
+            })
             .collect();
+        let mut dropped: Vec<String> = self
+            .overrides
+            .iter()
+            .filter(|&(name, &delete)| delete && self.rule.get(name).is_some_and(|v| v.live))
+            .map(|(name, _)| name.clone())
+            .collect();
+        dropped.sort();
+        for name in &dropped {
+            self.overrides.remove(name);
+        }
         self.recount(deployments);
+        dropped
     }
 
     fn recount(&mut self, deployments: &[Deployment]) {
@@ -93,12 +133,20 @@ impl Marks {
     /// The verdict for `name`. A name the rule has not seen yet (still being listed)
     /// reads as kept.
     pub fn mark(&self, name: &str) -> Mark {
-        let Some(&(action, reason)) = self.rule.get(name) else {
+        let Some(&Verdict {
+            action,
+            reason,
+            live,
+        }) = self.rule.get(name)
+        else {
             return match self.overrides.get(name) {
                 Some(true) => Mark::ManualDelete(Reason::NewestN),
                 _ => Mark::RuleKeep(Reason::NewestN),
             };
         };
+        if live {
+            return Mark::Live(reason);
+        }
         if reason == Reason::Protected {
             return Mark::Protected;
         }
@@ -115,15 +163,24 @@ impl Marks {
         self.mark(name).deletes()
     }
 
-    /// Flips the verdict of one deployment by hand. Protected deployments are refused:
-    /// `--protect` is a promise that nothing deletes them, not even a stray key press.
+    /// Flips the verdict of one deployment by hand. Protected and live deployments are
+    /// refused: `--protect` is a promise that nothing deletes them, not even a stray key
+    /// press, and deleting a live deployment takes the site down.
     pub fn toggle(&mut self, deployment: &Deployment) -> Result<Mark, ToggleRefused> {
         let before = self.mark(&deployment.name);
-        if before == Mark::Protected {
-            return Err(ToggleRefused::Protected);
+        match before {
+            Mark::Protected => return Err(ToggleRefused::Protected),
+            Mark::Live(_) => return Err(ToggleRefused::Live),
+            _ => {}
         }
         let wish = !before.deletes();
-        let rule_deletes = matches!(self.rule.get(&deployment.name), Some((Action::Delete, _)));
+        let rule_deletes = matches!(
+            self.rule.get(&deployment.name),
+            Some(Verdict {
+                action: Action::Delete,
+                ..
+            })
+        );
         if wish == rule_deletes {
             self.overrides.remove(&deployment.name);
         } else {
@@ -213,7 +270,7 @@ mod tests {
             dep("current", 9, 5),
         ];
         let mut marks = Marks::default();
-        marks.recompute(&ds, &rule(1), now());
+        marks.recompute(&ds, &rule(1), &LiveSet::default(), now());
         assert_eq!(marks.mark("a"), Mark::RuleKeep(Reason::NewestN));
         assert_eq!(marks.mark("b"), Mark::RuleDelete);
         assert_eq!(marks.mark("current"), Mark::Protected);
@@ -244,7 +301,7 @@ mod tests {
         assert_eq!(marks.toggle(&ds[3]), Err(ToggleRefused::Protected));
 
         // A rule change keeps the operator's intent.
-        marks.recompute(&ds, &rule(3), now());
+        marks.recompute(&ds, &rule(3), &LiveSet::default(), now());
         assert_eq!(marks.mark("b"), Mark::RuleKeep(Reason::NewestN));
         assert_eq!(marks.mark("a"), Mark::ManualDelete(Reason::NewestN));
         assert_eq!(marks.totals().deployments, 1);
@@ -257,7 +314,7 @@ mod tests {
     fn toggling_twice_is_a_no_op() {
         let ds = vec![dep("a", 1, 10), dep("b", 2, 20)];
         let mut marks = Marks::default();
-        marks.recompute(&ds, &rule(1), now());
+        marks.recompute(&ds, &rule(1), &LiveSet::default(), now());
         let before = marks.totals();
         marks.toggle(&ds[1]).unwrap();
         marks.toggle(&ds[1]).unwrap();
@@ -269,11 +326,63 @@ mod tests {
     fn after_a_deletion_marks_are_spent_but_unmarks_stay() {
         let ds = vec![dep("a", 1, 10), dep("b", 2, 20), dep("c", 3, 30)];
         let mut marks = Marks::default();
-        marks.recompute(&ds, &rule(1), now());
+        marks.recompute(&ds, &rule(1), &LiveSet::default(), now());
         marks.toggle(&ds[0]).unwrap(); // manual mark
         marks.toggle(&ds[1]).unwrap(); // manual un-mark
         marks.forget_manual_marks(&ds);
         assert_eq!(marks.mark("a"), Mark::RuleKeep(Reason::NewestN));
         assert_eq!(marks.mark("b"), Mark::ManualKeep);
+    }
+
+    fn pointed_at(ds: &[Deployment], content: &str) -> LiveSet {
+        LiveSet::from_sources(
+            ds,
+            &HashMap::new(),
+            &[crate::engine::live::PointerObject {
+                key: "current.txt",
+                content: content.as_bytes(),
+            }],
+            &[],
+        )
+    }
+
+    #[test]
+    fn live_deployments_are_never_marked_and_marks_by_hand_on_them_are_dropped() {
+        let ds = vec![
+            dep("a", 1, 10),
+            dep("b", 2, 20),
+            dep("c", 3, 40),
+            dep("d", 4, 80),
+        ];
+        let mut marks = Marks::default();
+        marks.recompute(&ds, &rule(1), &LiveSet::default(), now());
+        marks.toggle(&ds[0]).unwrap(); // a: marked by hand
+        marks.toggle(&ds[1]).unwrap(); // b: un-marked by hand
+
+        // A rollback: c is live; a (newest) too.
+        let live = pointed_at(&ds, "/c/ /a/");
+        let dropped = marks.recompute(&ds, &rule(1), &live, now());
+        assert_eq!(dropped, ["a"]);
+        assert_eq!(marks.mark("a"), Mark::Live(Reason::NewestN));
+        assert_eq!(marks.mark("c"), Mark::Live(Reason::Live));
+        assert_eq!(marks.mark("b"), Mark::ManualKeep);
+        assert_eq!(marks.mark("d"), Mark::RuleDelete);
+        assert_eq!(
+            marks.totals(),
+            MarkTotals {
+                deployments: 1,
+                objects: 2,
+                bytes: 80,
+                manual: 1
+            }
+        );
+        assert_eq!(marks.toggle(&ds[2]), Err(ToggleRefused::Live));
+        assert_eq!(marks.toggle(&ds[0]), Err(ToggleRefused::Live));
+        assert_eq!(marks.totals().deployments, 1);
+
+        // No longer live: the dropped mark does not come back.
+        marks.recompute(&ds, &rule(1), &LiveSet::default(), now());
+        assert_eq!(marks.mark("a"), Mark::RuleKeep(Reason::NewestN));
+        assert_eq!(marks.mark("c"), Mark::RuleDelete);
     }
 }

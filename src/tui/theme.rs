@@ -92,6 +92,7 @@ impl Theme {
                 .add_modifier(Modifier::BOLD | Modifier::ITALIC),
             Mark::ManualKeep => self.fg(Color::Yellow).add_modifier(Modifier::ITALIC),
             Mark::Protected => self.fg(Color::Cyan),
+            Mark::Live(_) => self.fg(Color::Green),
             Mark::RuleKeep(_) => Style::new(),
         }
     }

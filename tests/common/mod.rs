@@ -4,6 +4,7 @@
 
 #![allow(dead_code)]
 
+pub mod live_scenarios;
 pub mod scenarios;
 
 use std::collections::BTreeMap;
@@ -155,6 +156,18 @@ impl S3Target {
             .try_collect::<()>()
             .await
             .expect("put objects");
+    }
+
+    /// Puts one object with this content (a live pointer, a root page).
+    pub async fn put_text(&self, bucket: &str, key: &str, content: &str) {
+        self.client
+            .put_object()
+            .bucket(bucket)
+            .key(key)
+            .body(ByteStream::from(content.as_bytes().to_vec()))
+            .send()
+            .await
+            .unwrap_or_else(|e| panic!("put {key:?}: {e:?}"));
     }
 
     /// Every key in the bucket with its size, listed without s3prune's engine.

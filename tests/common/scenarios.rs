@@ -36,6 +36,7 @@ macro_rules! scenario_tests {
             hostile_names_are_shown_escaped_and_deleted_exactly,
             all_versions_on_an_unversioned_bucket_prunes_like_plain,
         );
+        $crate::live_scenario_tests!($target);
     };
     (@each $target:expr; $($name:ident),* $(,)?) => {
         $(
@@ -48,17 +49,17 @@ macro_rules! scenario_tests {
     };
 }
 
-fn days_ago(days: i64) -> DateTime<Utc> {
+pub(super) fn days_ago(days: i64) -> DateTime<Utc> {
     Utc::now() - chrono::Duration::days(days)
 }
 
 /// A deployment to write: folder (with `/`), files (path, size), age in days.
-type AgedDeployment<'a> = (&'a str, Vec<(&'a str, usize)>, i64);
+pub(super) type AgedDeployment<'a> = (&'a str, Vec<(&'a str, usize)>, i64);
 
 /// Writes deployments in order from oldest to newest so their ages differ on every
 /// server: backdated where the server honours it, else separated by real time
 /// (LastModified has one-second resolution on some servers).
-async fn put_aged(target: &S3Target, bucket: &str, deployments: &[AgedDeployment<'_>]) {
+pub(super) async fn put_aged(target: &S3Target, bucket: &str, deployments: &[AgedDeployment<'_>]) {
     let mut ordered: Vec<_> = deployments.iter().collect();
     ordered.sort_by_key(|(_, _, days)| std::cmp::Reverse(*days));
     for (i, (name, files, days)) in ordered.iter().enumerate() {

@@ -3,6 +3,7 @@
 
 #![allow(dead_code)]
 
+use std::collections::HashMap;
 use std::path::PathBuf;
 use std::time::Duration;
 
@@ -14,6 +15,7 @@ use ratatui::Terminal;
 use s3prune::engine::bucket::Versioning;
 use s3prune::engine::deployment::{AgeBy, Deployment, RootObjects};
 use s3prune::engine::listing::{Inventory, ListingEvent};
+use s3prune::engine::live::{LiveSet, PointerObject};
 use s3prune::engine::rule::Rule;
 use s3prune::tui::app::{App, AppEvent, Effect, SessionInfo};
 
@@ -106,6 +108,29 @@ pub fn opened(rule: Rule, keep_is_default: bool) -> App {
 
 /// Feeds a complete listing of `deployments` as the runtime would.
 pub fn list(app: &mut App, generation: u64, deployments: Vec<Deployment>, versioning: Versioning) {
+    list_live(app, generation, deployments, versioning, LiveSet::default());
+}
+
+/// The live set pointer objects make: `(key, content)` pairs, as a listing finds them.
+pub fn pointed(deployments: &[Deployment], pointers: &[(&str, &str)]) -> LiveSet {
+    let pointers: Vec<PointerObject> = pointers
+        .iter()
+        .map(|&(key, content)| PointerObject {
+            key,
+            content: content.as_bytes(),
+        })
+        .collect();
+    LiveSet::from_sources(deployments, &HashMap::new(), &pointers, &[])
+}
+
+/// [`list`], with the live set the listing found.
+pub fn list_live(
+    app: &mut App,
+    generation: u64,
+    deployments: Vec<Deployment>,
+    versioning: Versioning,
+    live: LiveSet,
+) {
     app.update(AppEvent::Connected {
         endpoint: "https://s3.eu-west-1.amazonaws.com".into(),
         region: "eu-west-1".into(),
@@ -129,6 +154,7 @@ pub fn list(app: &mut App, generation: u64, deployments: Vec<Deployment>, versio
         result: Ok(Inventory {
             deployments,
             root_objects: root_objects(),
+            live,
             ..Default::default()
         }),
     });

@@ -16,6 +16,8 @@ pub fn validate_bucket_name(name: &str) -> Result<(), String> {
         Some("must begin and end with a letter or digit")
     } else if name.contains("..") {
         Some("must not contain two adjacent dots")
+    } else if name.contains(".-") || name.contains("-.") {
+        Some("must not have a hyphen next to a dot (each dot-separated label begins and ends with a letter or digit)")
     } else if name.split('.').count() == 4 && name.split('.').all(|p| p.parse::<u8>().is_ok()) {
         Some("must not look like an IP address")
     } else {
@@ -53,6 +55,8 @@ mod tests {
             "-bucket",
             "bucket-",
             "a..b",
+            "foo.-bar",
+            "foo-.bar",
             "192.168.1.1",
             "s3://b",
             "",

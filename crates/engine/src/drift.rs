@@ -3,7 +3,7 @@
 //! deployment is checked again and skipped, with a reason, if it would no longer be
 //! deleted.
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use chrono::{DateTime, Utc};
@@ -13,8 +13,10 @@ use super::bucket::{Bucket, Entry, Scope};
 use super::deletion::{Prelisted, PRELIST_KEY_BUDGET};
 use super::deployment::Deployment;
 use super::error::EngineError;
-use super::listing::{deployment_name, discover, ListingOptions};
+use super::listing::{deployment_name, discover, live_set, tally_prefix, ListingOptions};
 use super::listing_gate::{ListingGate, LARGE_REPLY_ENTRIES};
+use super::live::LiveSet;
+use super::live_sources::read_pointers;
 use super::pages::{entries, PageRequest};
 use super::plan::{Action, Plan};
 use super::rule::Rule;
@@ -72,37 +74,76 @@ pub(crate) async fn recheck_marks(
     now: DateTime<Utc>,
 ) -> Result<Recheck, EngineError> {
     let re_ranks = rule.is_some() && confirmed.iter().any(|d| !by_hand.contains(&d.name));
-    let present: HashSet<String> = match options.scope {
+    let live_options = &options.live;
+    let checks_live = live_options.detect
+        || !live_options.pointers.is_empty()
+        || !live_options.aliases.is_empty();
+    let discovery = if (re_ranks && options.scope == Scope::Current) || live_options.detect {
+        Some(discover(bucket, Scope::Current, &options.root).await?)
+    } else {
+        None
+    };
+    let present: HashSet<String> = match (&discovery, options.scope) {
         _ if !re_ranks => HashSet::new(),
-        Scope::Current => {
-            let (prefixes, _) = discover(bucket, Scope::Current, &options.root).await?;
-            prefixes
-                .iter()
-                .map(|p| deployment_name(&options.root, p))
-                .collect()
-        }
+        (Some(discovery), Scope::Current) => discovery
+            .prefixes
+            .iter()
+            .map(|p| deployment_name(&options.root, p))
+            .collect(),
         // Every planned deployment that still has versions is present; kept ones that
         // vanished entirely are rare enough in versioned buckets to not re-rank.
-        Scope::AllVersions => planned.iter().map(|d| d.name.clone()).collect(),
+        _ => planned.iter().map(|d| d.name.clone()).collect(),
     };
+    let small_root_keys = discovery.map(|d| d.small_root_keys).unwrap_or_default();
+    // The pointers as they are now, read while the deployments are listed again.
+    let pointers = async {
+        if checks_live {
+            read_pointers(bucket, live_options, &small_root_keys).await
+        } else {
+            Ok(Vec::new())
+        }
+    };
+    let digests = !live_options.aliases.is_empty();
 
     let budget = AtomicUsize::new(PRELIST_KEY_BUDGET);
     let budget = &budget;
     let gate = &ListingGate::for_deployments(options.concurrency, confirmed);
     let scope = options.scope;
-    type Fresh = (Deployment, Option<Deployment>, Option<Vec<Entry>>);
-    let fresh: Vec<Fresh> = stream::iter(confirmed.iter().cloned())
+    type Fresh = (
+        Deployment,
+        Option<Deployment>,
+        Option<Vec<Entry>>,
+        Option<String>,
+    );
+    let fresh = stream::iter(confirmed.iter().cloned())
         .map(|target| async move {
             let (tally, kept) =
-                tally_keeping_one_page(gate, bucket, scope, &target.prefix, budget).await?;
+                tally_keeping_one_page(gate, bucket, scope, &target.prefix, budget, digests)
+                    .await?;
+            let digest = tally.digest();
             let listed = tally
                 .into_deployment(target.name.clone(), target.prefix.clone())
                 .map(|(d, _)| d);
-            Ok::<_, EngineError>((target, listed, kept))
+            Ok::<_, EngineError>((target, listed, kept, digest))
         })
         .buffer_unordered(options.concurrency.max(1))
-        .try_collect()
-        .await?;
+        .try_collect::<Vec<Fresh>>();
+    // Alias folders are listed again too: what they copy now is what is live now.
+    let aliases = stream::iter(live_options.aliases.clone())
+        .map(|alias| async move {
+            let prefix = format!("{}{alias}/", options.root);
+            let tally = tally_prefix(gate, bucket, Scope::Current, &prefix, true).await?;
+            let digest = tally.digest();
+            Ok::<_, EngineError>(
+                tally
+                    .into_deployment(alias, prefix)
+                    .map(|(d, _)| (d, digest)),
+            )
+        })
+        .buffer_unordered(options.concurrency.max(1))
+        .try_filter_map(|listed| async move { Ok(listed) })
+        .try_collect::<Vec<_>>();
+    let (fresh, pointers, aliases) = futures::try_join!(fresh, pointers, aliases)?;
 
     let mut result = Recheck {
         confirmed: Vec::new(),
@@ -110,7 +151,14 @@ pub(crate) async fn recheck_marks(
         prelisted: Prelisted::new(),
     };
     let mut candidates: BTreeMap<String, Deployment> = BTreeMap::new();
-    for (target, current, kept) in fresh {
+    let mut digests: HashMap<String, String> = aliases
+        .iter()
+        .filter_map(|(d, digest)| Some((d.name.clone(), digest.clone()?)))
+        .collect();
+    for (target, current, kept, digest) in fresh {
+        if let (Some(digest), Some(_)) = (digest, &current) {
+            digests.insert(target.name.clone(), digest);
+        }
         match current {
             None => result.skipped.push(Skipped {
                 name: target.name,
@@ -134,14 +182,40 @@ pub(crate) async fn recheck_marks(
         }
     }
 
+    let mut landscape: Vec<Deployment> = planned
+        .iter()
+        .filter(|d| present.contains(&d.name) && !candidates.contains_key(&d.name))
+        .cloned()
+        .collect();
+    landscape.extend(candidates.values().cloned());
+    let live = if checks_live {
+        let mut named = landscape.clone();
+        for (alias, _) in aliases {
+            if let Some(stale) = named.iter_mut().find(|d| d.name == alias.name) {
+                *stale = alias;
+            } else {
+                named.push(alias);
+            }
+        }
+        live_set(&named, &digests, &pointers, live_options)
+    } else {
+        LiveSet::default()
+    };
+    for name in candidates
+        .keys()
+        .filter(|name| live.is_live(name))
+        .cloned()
+        .collect::<Vec<_>>()
+    {
+        result.skipped.push(Skipped {
+            reason: format!("it is live now ({})", live.sources(&name).join(", ")),
+            name: name.clone(),
+        });
+        candidates.remove(&name);
+    }
+
     if let (Some(rule), true) = (rule, re_ranks) {
-        let mut landscape: Vec<Deployment> = planned
-            .iter()
-            .filter(|d| present.contains(&d.name) && !candidates.contains_key(&d.name))
-            .cloned()
-            .collect();
-        landscape.extend(candidates.values().cloned());
-        let plan = Plan::build(landscape, rule, now);
+        let plan = Plan::build_with_live(landscape, rule, &live, now);
         for entry in plan.entries {
             if entry.action == Action::Keep
                 && !by_hand.contains(&entry.deployment.name)
@@ -173,15 +247,20 @@ async fn tally_keeping_one_page(
     scope: Scope,
     prefix: &str,
     budget: &AtomicUsize,
+    digest: bool,
 ) -> Result<(DeploymentTally, Option<Vec<Entry>>), EngineError> {
-    let mut tally = DeploymentTally::default();
+    let mut tally = if digest {
+        DeploymentTally::with_digest()
+    } else {
+        DeploymentTally::default()
+    };
     let mut pages = 0;
     let mut last = Vec::new();
     let listing = entries(bucket, PageRequest::flat(scope, prefix), Some(gate));
     futures::pin_mut!(listing);
     while let Some(page) = listing.try_next().await? {
         pages += 1;
-        page.iter().for_each(|entry| tally.add(entry));
+        page.iter().for_each(|entry| tally.add(prefix, entry));
         last = page;
     }
     let n = last.len();

@@ -13,6 +13,7 @@ pub mod error;
 pub mod listing;
 pub mod listing_gate;
 pub mod live;
+pub mod live_sources;
 pub mod name_time;
 pub mod pages;
 pub mod plan;

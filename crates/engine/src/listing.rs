@@ -6,7 +6,8 @@ use super::bucket::{Bucket, Scope};
 use super::deployment::{Deployment, RootObjects};
 use super::error::EngineError;
 use super::listing_gate::ListingGate;
-use super::live::{LiveOptions, LiveSet};
+use super::live::{LiveOptions, LiveSet, PointerObject, MAX_DETECTED_BYTES};
+use super::live_sources::{read_pointers, PointerContent};
 use super::pages::{entries, pages, PageRequest};
 use super::tally::{CurrentStats, DeploymentTally};
 
@@ -65,56 +66,118 @@ pub struct Inventory {
     pub live: LiveSet,
 }
 
-/// Lists every deployment under `options.root` in full and aggregates it. Fails as a
-/// whole if any listing fails: a plan built from a partial listing could count the wrong
-/// deployments as "newest".
+/// Lists every deployment under `options.root` in full and aggregates it, and finds the
+/// live deployments (the pointers are read while the deployments are listed). Fails as a
+/// whole if any listing or named pointer fails: a plan built from a partial listing could
+/// count the wrong deployments as "newest", and one without its pointer could miss what
+/// is live.
 pub async fn list_deployments(
     bucket: &Bucket,
     options: &ListingOptions,
     on_event: &(dyn Fn(ListingEvent) + Send + Sync),
 ) -> Result<Inventory, EngineError> {
-    let (prefixes, root_objects) = discover(bucket, options.scope, &options.root).await?;
+    let discovery = discover(bucket, options.scope, &options.root).await?;
     on_event(ListingEvent::Discovered {
-        deployments: prefixes.len(),
-        root_objects: root_objects.clone(),
+        deployments: discovery.prefixes.len(),
+        root_objects: discovery.root_objects.clone(),
     });
+    let scope = options.scope;
+    let tallies = tally_all(bucket, options, discovery.prefixes, on_event);
+    let pointers = read_pointers(bucket, &options.live, &discovery.small_root_keys);
+    let (listed, pointers) = futures::try_join!(tallies, pointers)?;
+
+    let current = (scope == Scope::AllVersions).then(|| {
+        listed
+            .iter()
+            .map(|(d, c, _)| (d.name.clone(), *c))
+            .collect()
+    });
+    let digests: HashMap<String, String> = listed
+        .iter()
+        .filter_map(|(d, _, digest)| Some((d.name.clone(), digest.clone()?)))
+        .collect();
+    let deployments: Vec<Deployment> = listed.into_iter().map(|(d, _, _)| d).collect();
+    let live = live_set(&deployments, &digests, &pointers, &options.live);
+    Ok(Inventory {
+        deployments,
+        root_objects: discovery.root_objects,
+        current,
+        live,
+    })
+}
+
+type Tallied = (Deployment, CurrentStats, Option<String>);
+
+/// Every deployment's tally (with its digest when aliases are to be matched).
+async fn tally_all(
+    bucket: &Bucket,
+    options: &ListingOptions,
+    prefixes: Vec<String>,
+    on_event: &(dyn Fn(ListingEvent) + Send + Sync),
+) -> Result<Vec<Tallied>, EngineError> {
     let root = options.root.as_str();
     let scope = options.scope;
+    let digests = !options.live.aliases.is_empty();
     let gate = &ListingGate::new(options.concurrency);
-    let listed: Vec<(Deployment, CurrentStats)> = stream::iter(prefixes)
+    stream::iter(prefixes)
         .map(|prefix| async move {
             let name = deployment_name(root, &prefix);
-            let tally = tally_prefix(gate, bucket, scope, &prefix).await?;
-            Ok::<_, EngineError>(tally.into_deployment(name, prefix))
+            let tally = tally_prefix(gate, bucket, scope, &prefix, digests).await?;
+            let digest = tally.digest();
+            Ok::<_, EngineError>(
+                tally
+                    .into_deployment(name, prefix)
+                    .map(|(deployment, current)| (deployment, current, digest)),
+            )
         })
         .buffer_unordered(options.concurrency.max(1))
         .try_filter_map(|listed| async move {
-            if let Some((deployment, _)) = &listed {
+            if let Some((deployment, _, _)) = &listed {
                 on_event(ListingEvent::Listed(deployment.clone()));
             }
             Ok(listed)
         })
         .try_collect()
-        .await?;
-    let current = (scope == Scope::AllVersions)
-        .then(|| listed.iter().map(|(d, c)| (d.name.clone(), *c)).collect());
-    Ok(Inventory {
-        deployments: listed.into_iter().map(|(d, _)| d).collect(),
-        root_objects,
-        current,
-        live: LiveSet::default(),
-    })
+        .await
 }
 
-/// The deployment prefixes (`<root><name>/`) and the current objects directly under the
-/// root.
+/// What the pointers name and the aliases copy.
+pub(crate) fn live_set(
+    deployments: &[Deployment],
+    digests: &HashMap<String, String>,
+    pointers: &[PointerContent],
+    options: &LiveOptions,
+) -> LiveSet {
+    let pointers: Vec<PointerObject<'_>> = pointers
+        .iter()
+        .map(|p| PointerObject {
+            key: &p.key,
+            content: &p.content,
+        })
+        .collect();
+    LiveSet::from_sources(deployments, digests, &pointers, &options.aliases)
+}
+
+/// What a delimiter listing of the root shows.
+pub(crate) struct Discovery {
+    /// The deployment prefixes, `<root><name>/`.
+    pub prefixes: Vec<String>,
+    /// The current objects directly under the root.
+    pub root_objects: RootObjects,
+    /// Keys of the root objects small enough for live auto-detection.
+    pub small_root_keys: Vec<String>,
+}
+
 pub(crate) async fn discover(
     bucket: &Bucket,
     scope: Scope,
     root: &str,
-) -> Result<(Vec<String>, RootObjects), EngineError> {
-    let mut prefixes: Vec<String> = Vec::new();
-    let mut root_objects = RootObjects::default();
+) -> Result<Discovery, EngineError> {
+    let mut discovery = Discovery {
+        prefixes: Vec::new(),
+        root_objects: RootObjects::default(),
+        small_root_keys: Vec::new(),
+    };
     let request = PageRequest {
         scope,
         prefix: root,
@@ -125,28 +188,38 @@ pub(crate) async fn discover(
     while let Some(page) = listing.try_next().await? {
         for prefix in page.common_prefixes {
             // A prefix can come back on two pages when its versions straddle them.
-            if prefixes.last() != Some(&prefix) {
-                prefixes.push(prefix);
+            if discovery.prefixes.last() != Some(&prefix) {
+                discovery.prefixes.push(prefix);
             }
         }
         for entry in page.entries.iter().filter(|e| e.is_current_object()) {
-            root_objects.add(&entry.key, entry.size);
+            discovery.root_objects.add(&entry.key, entry.size);
+            if entry.size <= MAX_DETECTED_BYTES as u64 {
+                discovery.small_root_keys.push(entry.key.clone());
+            }
         }
     }
-    prefixes.dedup();
-    Ok((prefixes, root_objects))
+    discovery.prefixes.dedup();
+    Ok(discovery)
 }
 
 /// Tallies every entry under `prefix`, page by page, keeping no keys.
+/// With `digest`, also digests the current objects (for alias folders).
 pub async fn tally_prefix(
     gate: &ListingGate,
     bucket: &Bucket,
     scope: Scope,
     prefix: &str,
+    digest: bool,
 ) -> Result<DeploymentTally, EngineError> {
+    let start = if digest {
+        DeploymentTally::with_digest()
+    } else {
+        DeploymentTally::default()
+    };
     entries(bucket, PageRequest::flat(scope, prefix), Some(gate))
-        .try_fold(DeploymentTally::default(), |mut tally, page| async move {
-            page.iter().for_each(|entry| tally.add(entry));
+        .try_fold(start, |mut tally, page| async move {
+            page.iter().for_each(|entry| tally.add(prefix, entry));
             Ok(tally)
         })
         .await

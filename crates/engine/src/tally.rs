@@ -3,6 +3,7 @@
 
 use super::bucket::Entry;
 use super::deployment::{Deployment, ObjectTally};
+use super::digest::DigestAccumulator;
 
 /// A deployment's current objects (with `--all-versions`, its `objects` and `bytes`
 /// count every version and delete marker; these are what a plain listing would show).
@@ -22,10 +23,31 @@ pub struct DeploymentTally {
     pub current: ObjectTally,
     /// Versions with content (no delete markers), current or not.
     pub content: ObjectTally,
+    /// The current objects' (relative key, size, ETag), when asked for (see
+    /// [`DeploymentTally::with_digest`]).
+    digest: Option<DigestAccumulator>,
 }
 
 impl DeploymentTally {
-    pub fn add(&mut self, entry: &Entry) {
+    /// A tally that also digests the current objects, for matching alias folders.
+    pub fn with_digest() -> Self {
+        DeploymentTally {
+            digest: Some(DigestAccumulator::new()),
+            ..DeploymentTally::default()
+        }
+    }
+
+    /// The digest of the current objects, if this tally keeps one.
+    pub fn digest(&self) -> Option<String> {
+        self.digest.map(|d| d.hex())
+    }
+
+    /// Adds one entry; `prefix` is the deployment's, for the digest's relative keys.
+    pub fn add(&mut self, prefix: &str, entry: &Entry) {
+        if let (Some(digest), true) = (&mut self.digest, entry.is_current_object()) {
+            let relative = entry.key.strip_prefix(prefix).unwrap_or(&entry.key);
+            digest.add(relative, entry.size, entry.etag.as_deref().unwrap_or(""));
+        }
         self.all.add(entry.size, entry.last_modified);
         if !entry.is_delete_marker {
             self.content.add(entry.size, entry.last_modified);

@@ -3,6 +3,7 @@
 use super::{App, ConfirmState, DeletionRequest, Effect, ListingState, Message, MessageKind, Mode};
 use crate::engine::deletion::DeletionReport;
 use crate::engine::deployment::Deployment;
+use crate::engine::live::LiveSet;
 use crate::engine::plan::newest_first;
 use crate::engine::rule::RuleError;
 use crate::format::printable;
@@ -45,6 +46,10 @@ impl App {
             Err(ToggleRefused::Protected) => self.warn(format!(
                 "{name} is protected by --protect and is never deleted; to delete it, start s3prune without that --protect"
             )),
+            Err(ToggleRefused::Live) => self.warn(format!(
+                "{name} is live ({}): it cannot be marked for deletion",
+                why_live(&self.live, &deployment.name)
+            )),
         }
     }
 
@@ -65,15 +70,24 @@ impl App {
             self.warn("keep is already 0".into());
             return;
         }
-        let unprotected = self
+        // Protected deployments, alias folders and undated names take no place among the N.
+        let age_by = self.rule.age_by();
+        let unprotected: Vec<&Deployment> = self
             .deployments
             .iter()
             .filter(|d| !self.rule.is_protected(&d.name))
+            .collect();
+        let ranked = unprotected
+            .iter()
+            .filter(|d| !self.live.is_alias(&d.name) && age_by.dated(d).is_some())
             .count();
-        if delta > 0 && !self.is_listing() && keep >= unprotected {
-            self.warn(format!(
-                "keep {keep} already keeps all {unprotected} unprotected deployments"
-            ));
+        if delta > 0 && !self.is_listing() && keep >= ranked {
+            let what = if ranked == unprotected.len() {
+                "unprotected deployments"
+            } else {
+                "deployments it ranks (alias folders and undated ones are kept anyway)"
+            };
+            self.warn(format!("keep {keep} already keeps all {ranked} {what}"));
             return;
         }
         let new_keep = (keep as isize + delta).max(0) as usize;
@@ -81,7 +95,8 @@ impl App {
             Ok(rule) => {
                 self.rule = rule;
                 self.keep_is_default = false;
-                self.marks.recompute(&self.deployments, &self.rule, self.now);
+                self.marks
+                    .recompute(&self.deployments, &self.rule, &self.live, self.now);
                 let marked = self.marks.totals().deployments;
                 self.info(format!("keep {new_keep}: {marked} deployment{} marked for deletion", if marked == 1 { "" } else { "s" }));
             }
@@ -245,4 +260,38 @@ impl App {
         // The bucket changed: list it again while the report is on screen.
         vec![self.start_listing()]
     }
+}
+
+/// What makes `name` live, for people: `named by current.txt`, `the same files as
+/// current/`, `the --live-alias folder`.
+fn why_live(live: &LiveSet, name: &str) -> String {
+    let mut pointers = Vec::new();
+    let mut copies = Vec::new();
+    let mut is_alias = false;
+    for source in live.sources(name) {
+        match alias_of(live, source) {
+            Some(alias) if alias == name => is_alias = true,
+            Some(alias) => copies.push(format!("{}/", printable(alias))),
+            None => pointers.push(printable(source).into_owned()),
+        }
+    }
+    let mut parts = Vec::new();
+    if !pointers.is_empty() {
+        parts.push(format!("named by {}", pointers.join(", ")));
+    }
+    if !copies.is_empty() {
+        parts.push(format!("the same files as {}", copies.join(", ")));
+    }
+    if is_alias {
+        parts.push("the --live-alias folder".to_string());
+    }
+    parts.join("; ")
+}
+
+/// The alias folder a source label (`alias NAME/`) stands for; `None` for a pointer.
+fn alias_of<'a>(live: &LiveSet, source: &'a str) -> Option<&'a str> {
+    source
+        .strip_prefix("alias ")
+        .and_then(|s| s.strip_suffix('/'))
+        .filter(|alias| live.is_alias(alias))
 }

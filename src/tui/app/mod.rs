@@ -26,6 +26,7 @@ use super::layout::{areas, table_body, Areas};
 use super::marks::{Mark, Marks};
 use super::preview::{build_tree, PreviewStatus};
 use crate::engine::deployment::{Deployment, RootObjects};
+use crate::engine::live::LiveSet;
 use crate::engine::rule::Rule;
 
 pub struct App {
@@ -46,6 +47,9 @@ pub struct App {
     pub deployments: Vec<Deployment>,
     by_name: HashMap<String, usize>,
     pub root_objects: RootObjects,
+    /// The live deployments found by the last successful listing. Kept while the bucket
+    /// is listed again (and when that fails), so what was live stays unmarkable.
+    pub live: LiveSet,
     pub totals: BucketTotals,
     pub marks: Marks,
     pub sort: SortKey,
@@ -76,6 +80,10 @@ pub struct App {
 
 pub const DEFAULT_KEEP: usize = 10;
 
+/// Warnings about live deployments shown in the header, one line each; more are summed
+/// up in one line.
+pub const MAX_LIVE_WARNINGS: usize = 2;
+
 impl App {
     pub fn new(info: SessionInfo, rule: Rule, keep_is_default: bool, now: DateTime<Utc>) -> App {
         App {
@@ -92,6 +100,7 @@ impl App {
             deployments: Vec::new(),
             by_name: HashMap::new(),
             root_objects: RootObjects::default(),
+            live: LiveSet::default(),
             totals: BucketTotals::default(),
             marks: Marks::default(),
             sort: SortKey::Age,
@@ -137,14 +146,31 @@ impl App {
         !self.all_versions && self.versioning.keeps_old_versions() == Some(true)
     }
 
-    pub fn header_height(&self) -> u16 {
-        if self.reclaims_nothing()
-            || (self.all_versions && self.versioning.keeps_old_versions() == Some(true))
-        {
-            5
-        } else {
-            4
+    /// The header's lines, top to bottom: the header draws exactly these, and its height
+    /// is their number.
+    pub fn header_lines(&self) -> Vec<HeaderLine> {
+        let mut lines = vec![HeaderLine::Title, HeaderLine::Rule];
+        if !self.live.is_empty() {
+            lines.push(HeaderLine::Live);
         }
+        let warnings = self.live.warnings().len();
+        if warnings > MAX_LIVE_WARNINGS {
+            lines.push(HeaderLine::LiveWarning(0));
+            lines.push(HeaderLine::MoreLiveWarnings(warnings - 1));
+        } else {
+            lines.extend((0..warnings).map(HeaderLine::LiveWarning));
+        }
+        lines.extend([HeaderLine::Bucket, HeaderLine::Marked]);
+        if self.reclaims_nothing() {
+            lines.push(HeaderLine::ReclaimsNothing);
+        } else if self.all_versions && self.versioning.keeps_old_versions() == Some(true) {
+            lines.push(HeaderLine::RemovesEveryVersion);
+        }
+        lines
+    }
+
+    pub fn header_height(&self) -> u16 {
+        self.header_lines().len() as u16
     }
 
     /// The chart goes with the table, once there is something to draw.

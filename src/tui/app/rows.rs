@@ -5,6 +5,7 @@ use super::{App, BucketTotals, Effect, ListingState, SortKey};
 use crate::engine::deployment::{AgeBy, Deployment, RootObjects};
 use crate::engine::error::EngineError;
 use crate::engine::listing::{Inventory, ListingEvent};
+use crate::format::printable;
 
 impl App {
     pub(super) fn start_listing(&mut self) -> Effect {
@@ -60,6 +61,7 @@ impl App {
                     .map(|(i, d)| (d.name.clone(), i))
                     .collect();
                 self.root_objects = inventory.root_objects;
+                self.live = inventory.live;
                 self.listing = ListingState::Done;
                 self.dirty = true;
                 self.settle();
@@ -89,8 +91,20 @@ impl App {
             objects: self.deployments.iter().map(|d| d.objects).sum(),
             bytes: self.deployments.iter().map(|d| d.bytes).sum(),
         };
-        self.marks
-            .recompute(&self.deployments, &self.rule, self.now);
+        let dropped = self
+            .marks
+            .recompute(&self.deployments, &self.rule, &self.live, self.now);
+        if !dropped.is_empty() {
+            let names: Vec<String> = dropped.iter().map(|n| printable(n).into_owned()).collect();
+            let (is, marks) = match dropped.len() {
+                1 => ("is", "its mark by hand was"),
+                _ => ("are", "their marks by hand were"),
+            };
+            self.warn(format!(
+                "{} {is} live now, so {marks} dropped: a live deployment is never deleted",
+                names.join(", ")
+            ));
+        }
         self.by_time = oldest_first(&self.deployments, self.rule.age_by());
         self.rebuild_view(false);
     }

@@ -222,6 +222,26 @@ pub enum Mode {
     Deleting(DeletionState),
 }
 
+/// One line of the header.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum HeaderLine {
+    /// Where: bucket, endpoint, region, versioning, listing progress.
+    Title,
+    Rule,
+    /// The live deployments and what points at them (only when some are live).
+    Live,
+    /// `LiveSet::warnings()[i]`.
+    LiveWarning(usize),
+    /// This many further warnings about live deployments.
+    MoreLiveWarnings(usize),
+    Bucket,
+    Marked,
+    /// A versioned bucket without `--all-versions`: deleting only adds delete markers.
+    ReclaimsNothing,
+    /// A versioned bucket with `--all-versions`: every version goes.
+    RemovesEveryVersion,
+}
+
 /// Totals over every listed deployment.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct BucketTotals {

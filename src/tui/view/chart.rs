@@ -11,6 +11,7 @@ use ratatui::widgets::{Block, BorderType, Borders};
 use ratatui::Frame;
 
 use super::Theme;
+use crate::engine::plan::Reason;
 use crate::format::bytes;
 use crate::tui::app::App;
 use crate::tui::marks::Mark;
@@ -160,7 +161,8 @@ fn columns(app: &App, width: usize) -> (Vec<Column>, usize) {
                 if mark.deletes() {
                     column.deleted += d.bytes;
                 }
-                column.all_protected &= mark == Mark::Protected;
+                column.all_protected &=
+                    matches!(mark, Mark::Protected | Mark::Live(Reason::Protected));
                 column.selected |= selected == Some(d.name.as_str());
             }
             column

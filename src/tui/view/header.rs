@@ -8,32 +8,118 @@ use ratatui::Frame;
 
 use super::{spinner, Theme};
 use crate::format::{bytes, count, printable};
-use crate::tui::app::{App, ListingState, VersioningState};
+use crate::tui::app::{App, HeaderLine, ListingState, VersioningState};
 
 pub fn render(app: &App, theme: &Theme, frame: &mut Frame, area: Rect) {
-    let mut lines = vec![title_bar(app, theme, area.width)];
-    lines.push(Line::from(vec![
-        Span::styled(" rule    ", theme.label()),
-        Span::raw(printable(&app.rule_text()).into_owned()),
-    ]));
-    lines.push(bucket_line(app, theme));
-    lines.push(marked_line(app, theme, area.width));
     let status = match &app.versioning {
         VersioningState::Known(v) => v.as_str(),
         _ => "",
     };
-    if app.reclaims_nothing() {
-        lines.push(Line::styled(
-            format!(" ⚠ versioning {status}: deleting only adds delete markers and reclaims nothing (--all-versions removes every version)"),
-            theme.warn(),
-        ));
-    } else if app.all_versions && app.versioning.keeps_old_versions() == Some(true) {
-        lines.push(Line::styled(
-            format!(" ⚠ versioning {status} + --all-versions: sizes count every version; deleting removes all versions for good"),
-            theme.warn(),
+    let lines: Vec<Line> = app
+        .header_lines()
+        .into_iter()
+        .map(|line| match line {
+            HeaderLine::Title => title_bar(app, theme, area.width),
+            HeaderLine::Rule => Line::from(vec![
+                Span::styled(" rule    ", theme.label()),
+                Span::raw(printable(&app.rule_text()).into_owned()),
+            ]),
+            HeaderLine::Live => live_line(app, theme, area.width),
+            HeaderLine::LiveWarning(i) => Line::styled(
+                clip(
+                    &format!(" ⚠ {}", printable(&app.live.warnings()[i])),
+                    area.width,
+                ),
+                theme.warn(),
+            ),
+            HeaderLine::MoreLiveWarnings(n) => Line::styled(
+                clip(
+                    &format!(
+                        " ⚠ and {n} more warnings about live deployments (s3prune plan prints them all)"
+                    ),
+                    area.width,
+                ),
+                theme.warn(),
+            ),
+            HeaderLine::Bucket => bucket_line(app, theme),
+            HeaderLine::Marked => marked_line(app, theme, area.width),
+            HeaderLine::ReclaimsNothing => Line::styled(
+                format!(" ⚠ versioning {status}: deleting only adds delete markers and reclaims nothing (--all-versions removes every version)"),
+                theme.warn(),
+            ),
+            HeaderLine::RemovesEveryVersion => Line::styled(
+                format!(" ⚠ versioning {status} + --all-versions: sizes count every version; deleting removes all versions for good"),
+                theme.warn(),
+            ),
+        })
+        .collect();
+    frame.render_widget(Paragraph::new(lines), area);
+}
+
+/// `text`, ending in `…` if it is wider than `width`.
+fn clip(text: &str, width: u16) -> String {
+    let width = width as usize;
+    if text.chars().count() <= width {
+        return text.to_string();
+    }
+    let mut clipped: String = text.chars().take(width.saturating_sub(1)).collect();
+    clipped.push('…');
+    clipped
+}
+
+/// `live    deploy-3 ← current.txt · deploy-9 ← index.html`, as many as fit, then
+/// `+N more`.
+fn live_line(app: &App, theme: &Theme, width: u16) -> Line<'static> {
+    const LABEL: &str = " live    ";
+    let entries: Vec<(String, String)> = app
+        .live
+        .iter()
+        .map(|(name, sources)| {
+            let sources: Vec<String> = sources.iter().map(|s| printable(s).into_owned()).collect();
+            (printable(name).into_owned(), sources.join(", "))
+        })
+        .collect();
+    let budget = (width as usize).saturating_sub(LABEL.len() + 1);
+    let shown = entries_that_fit(&entries, budget);
+    let mut spans = vec![Span::styled(LABEL, theme.label())];
+    for (i, (name, sources)) in entries[..shown].iter().enumerate() {
+        if i > 0 {
+            spans.push(Span::raw(" · "));
+        }
+        spans.push(Span::styled(name.clone(), theme.ok()));
+        spans.push(Span::raw(format!(" ← {sources}")));
+    }
+    if shown < entries.len() {
+        let sep = if shown > 0 { " · " } else { "" };
+        spans.push(Span::styled(
+            format!("{sep}+{} more", entries.len() - shown),
+            theme.dim(),
         ));
     }
-    frame.render_widget(Paragraph::new(lines), area);
+    Line::from(spans)
+}
+
+/// How many of `entries` (name, sources) fit in `budget` columns, leaving room for
+/// ` · +N more` when not all do.
+fn entries_that_fit(entries: &[(String, String)], budget: usize) -> usize {
+    let len = |(name, sources): &(String, String)| {
+        name.chars().count() + " ← ".chars().count() + sources.chars().count()
+    };
+    let mut used = 0;
+    for (i, entry) in entries.iter().enumerate() {
+        let sep = if i > 0 { 3 } else { 0 };
+        used += sep + len(entry);
+        let rest = entries.len() - i - 1;
+        let more = if rest == 0 {
+            0
+        } else {
+            format!(" · +{rest} more").chars().count()
+        };
+        if used + more > budget {
+            return i;
+        }
+    }
+    entries.len()
 }
 
 fn title_bar(app: &App, theme: &Theme, width: u16) -> Line<'static> {
@@ -193,5 +279,27 @@ mod tests {
         assert_eq!(dollars(12.346), "≈ $12.35");
         assert_eq!(trim_price(0.023), "0.023");
         assert_eq!(trim_price(1.0), "1");
+    }
+
+    #[test]
+    fn clipping_marks_the_cut() {
+        assert_eq!(clip("abcdef", 6), "abcdef");
+        assert_eq!(clip("abcdef", 4), "abc…");
+        assert_eq!(clip("abcdef", 0), "…");
+    }
+
+    #[test]
+    fn live_entries_fit_the_width_with_room_for_the_rest() {
+        let entries: Vec<(String, String)> = ["deploy-3", "deploy-9", "deploy-12"]
+            .iter()
+            .map(|n| (n.to_string(), "index.html".to_string()))
+            .collect();
+        // "deploy-3 ← index.html" is 21 columns, separators 3, " · +1 more" 10.
+        assert_eq!(entries_that_fit(&entries, 200), 3);
+        assert_eq!(entries_that_fit(&entries, 21 + 3 + 21 + 3 + 22), 3);
+        // Two fit, but not with " · +1 more" after them.
+        assert_eq!(entries_that_fit(&entries, 21 + 3 + 21 + 5), 1);
+        assert_eq!(entries_that_fit(&entries, 21 + 3 + 21 + 10), 2);
+        assert_eq!(entries_that_fit(&entries, 10), 0);
     }
 }

@@ -23,7 +23,7 @@ pub fn render(app: &App, preview: &PreviewState, theme: &Theme, frame: &mut Fram
             format!(" {} {}/ ", mark_glyph(mark), printable(&d.name)),
             theme.bold(),
         ),
-        Span::styled(format!("{} ", verdict(app, mark)), theme.row(mark)),
+        Span::styled(format!("{} ", verdict(app, &d.name, mark)), theme.row(mark)),
     ]);
     let block = Block::new()
         .borders(Borders::ALL)

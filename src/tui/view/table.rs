@@ -24,12 +24,14 @@ pub fn mark_glyph(mark: Mark) -> &'static str {
         Mark::ManualDelete(_) => "[+]",
         Mark::ManualKeep => "[-]",
         Mark::Protected => "[P]",
+        Mark::Live(_) => "[L]",
         Mark::RuleKeep(_) => "[ ]",
     }
 }
 
-/// The plan column: the verdict and why.
-pub fn verdict(app: &App, mark: Mark) -> String {
+/// The plan column: the verdict and why. `name` is the row's deployment, for what points
+/// at a live one.
+pub fn verdict(app: &App, name: &str, mark: Mark) -> String {
     let keep = app.rule.keep();
     match mark {
         Mark::RuleDelete => match app.rule.older_than() {
@@ -39,6 +41,20 @@ pub fn verdict(app: &App, mark: Mark) -> String {
         Mark::ManualDelete(_) => "delete · marked by you".into(),
         Mark::ManualKeep => "keep · unmarked by you".into(),
         Mark::Protected => "keep · protected".into(),
+        Mark::Live(Reason::Live) => {
+            let sources = app.live.sources(name);
+            match sources {
+                [] => "keep · live".into(),
+                [one] => format!("keep · live ← {}", printable(one)),
+                [first, rest @ ..] => {
+                    format!("keep · live ← {} +{}", printable(first), rest.len())
+                }
+            }
+        }
+        Mark::Live(Reason::NewestN) => format!("keep · newest {keep} · live"),
+        Mark::Live(Reason::Protected) => "keep · protected · live".into(),
+        Mark::Live(_) => "keep · live".into(),
+        Mark::RuleKeep(Reason::Undated) => "keep · undated".into(),
         Mark::RuleKeep(Reason::YoungerThan) => match app.rule.older_than() {
             Some(age) => format!("keep · younger than {}", exact_duration(age)),
             None => "keep · too young".into(),
@@ -146,7 +162,7 @@ pub fn render(app: &App, theme: &Theme, frame: &mut Frame, area: Rect) {
                 cells.push(Cell::from(Line::from(count(d.objects)).right_aligned()));
             }
             if wide {
-                cells.push(Cell::from(verdict(app, mark)));
+                cells.push(Cell::from(verdict(app, &d.name, mark)));
             }
             let mut style = theme.row(mark);
             if app.offset + i == app.cursor {
