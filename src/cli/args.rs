@@ -5,6 +5,7 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use super::duration::parse_duration;
 use crate::engine::deployment::AgeBy;
+use crate::sample::NameStyle;
 
 /// Clean old deployment folders out of an S3 bucket.
 ///
@@ -53,9 +54,10 @@ pub struct GlobalArgs {
     #[arg(long, global = true, value_name = "GLOB")]
     pub protect: Vec<String>,
     /// What is a deployment's time: its newest or oldest object's LastModified, or the
-    /// date-time in its name (name; a name without one is kept as undated).
-    #[arg(long, global = true, value_name = "newest|oldest|name", default_value = "newest", value_parser = age_by_parser())]
-    pub age_by: AgeBy,
+    /// date-time in its name (name; a name without one is kept as undated)
+    /// [default: newest; demo: name].
+    #[arg(long, global = true, value_name = "newest|oldest|name", value_parser = age_by_parser())]
+    pub age_by: Option<AgeBy>,
     /// A strftime format for the time in deployment names (with --age-by name), e.g.
     /// "%Y%m%d-%H%M"; found anywhere in the name. Without it the common forms are
     /// recognised (ISO 8601 dates and date-times, leading Unix epochs).
@@ -105,8 +107,10 @@ fn age_by_parser() -> impl clap::builder::TypedValueParser<Value = AgeBy> {
 
 fn parse_demo_deployments(text: &str) -> Result<usize, String> {
     match text.trim().parse::<usize>() {
-        Ok(n) if (1..=5000).contains(&n) => Ok(n),
-        _ => Err(format!("{text:?} is not a number from 1 to 5000")),
+        Ok(n) if (2..=5000).contains(&n) => Ok(n),
+        _ => Err(format!(
+            "{text:?} is not a number from 2 to 5000 (a rollback needs two deployments at least)"
+        )),
     }
 }
 
@@ -132,7 +136,19 @@ pub enum Command {
     Plan(PlanArgs),
     /// Delete what the plan says, after confirmation.
     Prune(PruneArgs),
-    /// Start the embedded S3 server with sample deployments and open the explorer.
+    /// Open the explorer on a sample bucket after a rollback (on the embedded S3 server,
+    /// or in a fresh bucket on --endpoint-url).
+    ///
+    /// The sample's deployments carry their time in their names; the live one is the 7th
+    /// newest, named by a root current.txt, loaded by a root index.html and copied into
+    /// current/. The explorer opens with --keep 5 --age-by name --live current.txt
+    /// --live-alias current unless the global flags say otherwise.
+    ///
+    /// Without --endpoint-url it runs on its own in-process S3 server, in the bucket
+    /// `demo`, and removes everything on quit. With --endpoint-url URL (e.g. LocalStack
+    /// on http://127.0.0.1:4566) it creates a fresh bucket s3prune-demo-<random> there,
+    /// with the credentials from the environment, and leaves it behind: the last line
+    /// names it and says how to remove it. --bucket and --prefix are ignored.
     Demo(DemoArgs),
     /// Run the embedded S3-compatible server on 127.0.0.1 (for demos and tests; its
     /// buckets are never versioned: it does not support versioning).
@@ -197,9 +213,6 @@ pub struct PruneArgs {
     pub retry_backoff: Duration,
 }
 
-/// `demo` opens the explorer with `--keep 5 --protect current` unless the global flags
-/// say otherwise; `--bucket`, `--endpoint-url` and the AWS settings are ignored (it always
-/// uses its own in-process server and the bucket `demo`).
 #[derive(Debug, Args)]
 pub struct DemoArgs {
     /// Number of sample deployments (besides `current`).
@@ -286,6 +299,19 @@ pub struct SeedArgs {
     /// Objects uploaded at once.
     #[arg(long, value_name = "N", default_value_t = 16)]
     pub concurrency: usize,
+    /// How deployments are named; list timestamped names with --age-by name.
+    #[arg(long, value_enum, value_name = "STYLE", default_value_t = NameStyle::Hash)]
+    pub names: NameStyle,
+    /// Write the bucket as a rollback leaves it: the NTH newest deployment (default 4) is
+    /// live, named by a root current.txt and loaded by a root index.html
+    /// (<script src="/deploy-…/js/…">). Live detection finds it; a plain "keep N" would
+    /// delete it.
+    #[arg(long, value_name = "NTH", num_args = 0..=1, default_missing_value = "4")]
+    pub rollback: Option<usize>,
+    /// Also write a folder NAME/ (e.g. current) that is a byte-for-byte copy of the live
+    /// deployment (the newest one without --rollback); see --live-alias.
+    #[arg(long, value_name = "NAME")]
+    pub alias: Option<String>,
 }
 
 fn parse_fraction(text: &str) -> Result<f64, String> {

@@ -5,17 +5,28 @@ use chrono::Utc;
 use indicatif::{ProgressBar, ProgressStyle};
 
 use super::args::{GlobalArgs, SeedArgs};
-use super::failure::CommandResult;
+use super::failure::{CommandResult, Failure};
 use super::session::{connection_options, require_bucket};
 use crate::engine::bucket::Bucket;
 use crate::engine::connection::connect;
 use crate::engine::listing::normalise_root;
 use crate::format::{bytes, count};
-use crate::sample::{generate, upload, SampleObject, SampleSpec};
+use crate::sample::{
+    generate, ordinal, upload, with_live, LiveSpec, NameStyle, SampleObject, SampleSpec,
+};
 
 pub async fn run(global: &GlobalArgs, args: &SeedArgs) -> CommandResult {
     let bucket_name = require_bucket(global)?;
     let root = normalise_root(global.prefix.as_deref());
+    let live = LiveSpec {
+        rollback: args.rollback,
+        alias: args
+            .alias
+            .as_deref()
+            .map(|a| a.strip_suffix('/').unwrap_or(a).to_string()),
+    };
+    live.check(args.deployments).map_err(Failure::Usage)?;
+
     let connection = connect(&connection_options(global)).await;
     let bucket = Bucket::new(&connection, &bucket_name);
     if args.create_bucket {
@@ -25,14 +36,15 @@ pub async fn run(global: &GlobalArgs, args: &SeedArgs) -> CommandResult {
     }
     let spec = SampleSpec {
         deployments: args.deployments,
+        names: args.names,
         max_age: args.max_age,
         min_age: args.max_age.min(SampleSpec::default().min_age),
         max_object_bytes: args.max_object_bytes,
         seed: args.seed,
     };
-    let sample = generate(&spec, Utc::now(), &root);
-    let objects: u64 = sample.iter().map(|d| d.objects.len() as u64).sum();
-    let total_bytes: u64 = sample.iter().flat_map(|d| &d.objects).map(|o| o.size).sum();
+    let now = Utc::now();
+    let sample = with_live(generate(&spec, now, &root), &live, now, &root);
+    let objects = sample.objects();
 
     let bar = std::io::stderr().is_terminal().then(|| {
         ProgressBar::new(objects).with_style(
@@ -54,16 +66,35 @@ pub async fn run(global: &GlobalArgs, args: &SeedArgs) -> CommandResult {
     result?;
     println!(
         "Wrote {} deployments ({} objects, {}) to s3://{}/{}",
-        sample.len(),
+        args.deployments,
         count(objects),
-        bytes(total_bytes),
+        bytes(sample.bytes()),
         bucket_name,
         root
     );
-    println!(
-        "Their intended ages span up to {}; s3prune's own server honours them, other servers \
-         stamp the upload time (see README: distinct ages on LocalStack).",
-        crate::age_text::exact_duration(args.max_age)
-    );
+    if let (Some(nth), Some(name)) = (live.rollback, &sample.live) {
+        println!(
+            "Rolled back: {name} (the {} newest) is live. {root}current.txt names it and \
+             {root}index.html loads its assets; live detection finds it from both.",
+            ordinal(nth)
+        );
+    }
+    if let (Some(alias), Some(name)) = (&live.alias, &sample.live) {
+        println!(
+            "{root}{alias}/ is a byte-for-byte copy of {name}: pass --live-alias {alias} to \
+             keep both as live."
+        );
+    }
+    match args.names {
+        NameStyle::Timestamped => println!(
+            "Names carry their intended times (UTC): --age-by name reads them on any server."
+        ),
+        NameStyle::Hash => println!(
+            "Their intended ages span up to {}; s3prune's own server honours them, other \
+             servers stamp the upload time (see README: distinct ages on LocalStack; or seed \
+             with --names timestamped and list with --age-by name).",
+            crate::age_text::exact_duration(args.max_age)
+        ),
+    }
     Ok(())
 }

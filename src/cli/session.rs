@@ -61,8 +61,8 @@ pub fn require_rule(global: &GlobalArgs) -> Result<Rule, Failure> {
 /// `--age-by`, with `--name-time-format` folded in.
 pub fn age_by(global: &GlobalArgs) -> Result<AgeBy, Failure> {
     match (&global.age_by, &global.name_time_format) {
-        (age_by, None) => Ok(age_by.clone()),
-        (AgeBy::Name(_), Some(format)) => NameTime::with_format(format)
+        (age_by, None) => Ok(age_by.clone().unwrap_or_default()),
+        (Some(AgeBy::Name(_)), Some(format)) => NameTime::with_format(format)
             .map(AgeBy::Name)
             .map_err(|e| Failure::Usage(e.to_string())),
         (_, Some(_)) => Err(Failure::Usage(
