@@ -7,6 +7,7 @@ pub mod failure;
 pub mod plan_cmd;
 pub mod plan_output;
 pub mod prune_cmd;
+pub mod reviewed_plan;
 pub mod seed_cmd;
 pub mod serve_cmd;
 pub mod session;

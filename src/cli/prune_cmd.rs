@@ -10,28 +10,20 @@ use super::failure::{CommandResult, Failure};
 use super::plan_output::{delete_names, write_table};
 use super::session::default_audit_path;
 use super::session::{plan_target, target, Planned};
+use crate::engine::bucket::Bucket;
 use crate::engine::deletion::{DeleteOptions, DeletionEvent, DeletionReport, OutcomeStatus};
 use crate::engine::deployment::Deployment;
-use crate::engine::plan::Plan;
-use crate::engine::prune::{prune, PruneEvent, PruneRequest, PruneSettings};
+use crate::engine::listing::ListingOptions;
+use crate::engine::prune::{prune, PruneEvent, PruneReport, PruneRequest, PruneSettings};
 use crate::engine::stop::StopSignal;
 use crate::format::{bytes, count, printable};
 
 pub async fn run(global: &GlobalArgs, args: &PruneArgs) -> CommandResult {
+    check_prune_args(args)?;
+    if let Some(path) = &args.plan {
+        return super::reviewed_plan::apply(global, args, path).await;
+    }
     let target = target(global)?;
-    if args.batches_in_flight == 0 {
-        return Err(Failure::Usage(
-            "--batches-in-flight must be at least 1".into(),
-        ));
-    }
-    let interactive = std::io::stdin().is_terminal();
-    if !args.yes && !args.dry_run && !interactive {
-        return Err(Failure::Usage(
-            "refusing to delete without confirmation: stdin is not a terminal, so pass --yes \
-             (or --dry-run to only print the plan)"
-                .into(),
-        ));
-    }
     let planned = plan_target(&target).await?;
     write_table(&mut std::io::stdout().lock(), &planned.view(&target))
         .map_err(|e| Failure::Runtime(format!("cannot write the plan: {e}")))?;
@@ -48,21 +40,19 @@ pub async fn run(global: &GlobalArgs, args: &PruneArgs) -> CommandResult {
         println!("Dry run: nothing was deleted.");
         return Ok(());
     }
-    if !args.yes && !confirm(&plan)? {
+    if !args.yes
+        && !confirm(
+            summary.delete,
+            summary.delete_objects,
+            summary.delete_bytes,
+            &delete_names(&plan, 5),
+        )?
+    {
         println!("Not confirmed: nothing was deleted.");
         return Err(Failure::Runtime("deletion not confirmed".into()));
     }
 
-    let settings = PruneSettings {
-        listing: target.listing_options(),
-        delete: DeleteOptions {
-            batches_in_flight: args.batches_in_flight,
-            base_backoff: args.retry_backoff,
-            listing_concurrency: target.list_concurrency,
-            ..DeleteOptions::default()
-        },
-        audit_path: global.audit_log.clone().unwrap_or_else(default_audit_path),
-    };
+    let settings = settings(global, args, target.listing_options());
     let request = PruneRequest {
         targets: plan.to_delete().map(|e| e.deployment.clone()).collect(),
         by_hand: HashSet::new(),
@@ -71,14 +61,8 @@ pub async fn run(global: &GlobalArgs, args: &PruneArgs) -> CommandResult {
         now: Utc::now(),
         fingerprints: None,
     };
-    let stop = StopSignal::new();
-    let ctrl_c = tokio::spawn(stop_on_ctrl_c(stop.clone()));
-    let progress = DeletionProgress::new(summary.delete_objects);
-    let on_event = |event: PruneEvent| progress.apply(event);
-    let result = prune(&listed.bucket, &request, &settings, &stop, &on_event).await;
-    ctrl_c.abort();
-    progress.finish();
-    let report = result.map_err(|e| Failure::Runtime(e.to_string()))?;
+    let report =
+        delete_with_progress(&listed.bucket, &request, &settings, summary.delete_objects).await?;
     if report.deletion.outcomes.is_empty() && !report.skipped.is_empty() {
         println!("Nothing left to delete: every planned deployment changed since the plan.");
         return Ok(());
@@ -86,8 +70,62 @@ pub async fn run(global: &GlobalArgs, args: &PruneArgs) -> CommandResult {
     report_outcome(&report.deletion, &settings.audit_path)
 }
 
+/// What every prune checks before it lists anything.
+fn check_prune_args(args: &PruneArgs) -> Result<(), Failure> {
+    if args.batches_in_flight == 0 {
+        return Err(Failure::Usage(
+            "--batches-in-flight must be at least 1".into(),
+        ));
+    }
+    let interactive = std::io::stdin().is_terminal();
+    if !args.yes && !args.dry_run && !interactive {
+        return Err(Failure::Usage(
+            "refusing to delete without confirmation: stdin is not a terminal, so pass --yes \
+             (or --dry-run to only print the plan)"
+                .into(),
+        ));
+    }
+    Ok(())
+}
+
+/// How a prune lists and deletes, from the flags.
+pub(super) fn settings(
+    global: &GlobalArgs,
+    args: &PruneArgs,
+    listing: ListingOptions,
+) -> PruneSettings {
+    PruneSettings {
+        delete: DeleteOptions {
+            batches_in_flight: args.batches_in_flight,
+            base_backoff: args.retry_backoff,
+            listing_concurrency: listing.concurrency,
+            ..DeleteOptions::default()
+        },
+        listing,
+        audit_path: global.audit_log.clone().unwrap_or_else(default_audit_path),
+    }
+}
+
+/// Runs the prune pipeline with a progress bar on a terminal (a line per deployment
+/// otherwise), Ctrl-C stopping after the requests in flight.
+pub(super) async fn delete_with_progress(
+    bucket: &Bucket,
+    request: &PruneRequest,
+    settings: &PruneSettings,
+    planned_objects: u64,
+) -> Result<PruneReport, Failure> {
+    let stop = StopSignal::new();
+    let ctrl_c = tokio::spawn(stop_on_ctrl_c(stop.clone()));
+    let progress = DeletionProgress::new(planned_objects);
+    let on_event = |event: PruneEvent| progress.apply(event);
+    let result = prune(bucket, request, settings, &stop, &on_event).await;
+    ctrl_c.abort();
+    progress.finish();
+    result.map_err(|e| Failure::Runtime(e.to_string()))
+}
+
 /// The guards against a rule that deletes far more than intended.
-fn check_limits(args: &PruneArgs, delete: u64, deployments: u64) -> Result<(), Failure> {
+pub(super) fn check_limits(args: &PruneArgs, delete: u64, deployments: u64) -> Result<(), Failure> {
     if let Some(limit) = args.max_delete {
         if delete as usize > limit {
             return Err(Failure::Runtime(format!(
@@ -107,14 +145,17 @@ fn check_limits(args: &PruneArgs, delete: u64, deployments: u64) -> Result<(), F
     Ok(())
 }
 
-fn confirm(plan: &Plan) -> Result<bool, Failure> {
-    let s = plan.summary();
+/// Asks on the terminal; true only for `yes`.
+pub(super) fn confirm(
+    deployments: u64,
+    objects: u64,
+    size: u64,
+    names: &str,
+) -> Result<bool, Failure> {
     eprint!(
-        "Delete {} deployments ({} objects, {}): {}?\nType yes to delete: ",
-        s.delete,
-        count(s.delete_objects),
-        bytes(s.delete_bytes),
-        delete_names(plan, 5)
+        "Delete {deployments} deployments ({} objects, {}): {names}?\nType yes to delete: ",
+        count(objects),
+        bytes(size),
     );
     std::io::stderr().flush().ok();
     let mut answer = String::new();
@@ -246,7 +287,10 @@ fn status_word(status: OutcomeStatus) -> &'static str {
     }
 }
 
-fn report_outcome(report: &DeletionReport, audit_path: &std::path::Path) -> CommandResult {
+pub(super) fn report_outcome(
+    report: &DeletionReport,
+    audit_path: &std::path::Path,
+) -> CommandResult {
     let done = report
         .outcomes
         .iter()

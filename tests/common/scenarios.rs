@@ -37,6 +37,7 @@ macro_rules! scenario_tests {
             all_versions_on_an_unversioned_bucket_prunes_like_plain,
         );
         $crate::live_scenario_tests!($target);
+        $crate::plan_scenario_tests!($target);
     };
     (@each $target:expr; $($name:ident),* $(,)?) => {
         $(

@@ -183,15 +183,17 @@ pub(crate) async fn recheck_request(
                     changes.join("; ")
                 ),
             }),
-            Some(current) if current.newest > target.newest => result.skipped.push(Skipped {
-                name: target.name,
-                reason: format!(
-                    "it changed since the plan: an object was written at {}",
-                    current
-                        .newest
-                        .to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
-                ),
-            }),
+            Some(current) if expected.is_none() && current.newest > target.newest => {
+                result.skipped.push(Skipped {
+                    name: target.name,
+                    reason: format!(
+                        "it changed since the plan: an object was written at {}",
+                        current
+                            .newest
+                            .to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+                    ),
+                })
+            }
             Some(current) => {
                 if let Some(kept) = kept {
                     result.prelisted.insert(current.prefix.clone(), kept);

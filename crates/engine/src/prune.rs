@@ -13,7 +13,7 @@ use super::deletion::{
     delete_listed, DeleteOptions, DeletionEvent, DeletionReport, DeploymentOutcome, OutcomeStatus,
 };
 use super::deployment::Deployment;
-use super::drift::{recheck_request, Skipped};
+use super::drift::{recheck_request, Recheck, Skipped};
 use super::error::EngineError;
 use super::listing::ListingOptions;
 use super::plan_file::Fingerprint;
@@ -136,6 +136,16 @@ pub async fn prune(
         skipped: checked.skipped,
         deletion,
     })
+}
+
+/// The pipeline's re-check alone, deleting nothing: what a prune would delete now, and
+/// what it would skip and why (`prune --plan --dry-run`).
+pub async fn check(
+    bucket: &Bucket,
+    request: &PruneRequest,
+    settings: &PruneSettings,
+) -> Result<Recheck, EngineError> {
+    recheck_request(bucket, &settings.listing, request).await
 }
 
 fn open_audit_log(path: &Path) -> Result<AuditLog, PruneError> {
