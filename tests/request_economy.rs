@@ -33,6 +33,56 @@ async fn small_deployments_are_listed_once_at_delete_time() {
         .all(|k| k.starts_with("deploy-00/") || k.starts_with("deploy-01/")));
 }
 
+/// Live auto-detection costs one GetObject per small root object when planning, and one
+/// more at the re-check; a large root object is never read; `--no-live-detect` costs
+/// nothing.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn live_detection_reads_each_small_root_object_once_per_listing() {
+    let target = S3Target::embedded().await;
+    let bucket = target.fresh_bucket("livecost").await;
+    let objects = (0..10)
+        .flat_map(|d| {
+            let time = Some(Utc::now() - chrono::Duration::days(d + 1));
+            (0..5).map(move |o| (format!("deploy-{d:02}/f{o}"), 1, time))
+        })
+        .chain([("big-root-file.bin".to_string(), 65 * 1024 + 1, None)])
+        .collect();
+    target.put_all(&bucket, objects).await;
+    target
+        .put_text(&bucket, "index.html", "<script src=\"/deploy-09/app.js\">")
+        .await;
+    target.put_text(&bucket, "current.txt", "deploy-00").await;
+    let server = target.server().unwrap();
+
+    let start = server.request_count();
+    let out = prune_keeping(&target, &bucket, "2").await;
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    // HeadBucket + GetBucketVersioning + discovery + 10 tallies + 2 reads (plan);
+    // discovery + 7 tallies (deploy-09 is live now) + 2 reads (re-check); 1 DeleteObjects.
+    assert_eq!(server.request_count() - start, 26, "requests made by prune");
+    let left: Vec<String> = target.all_keys(&bucket).await.into_keys().collect();
+    assert!(
+        left.iter().any(|k| k.starts_with("deploy-09/")),
+        "index.html keeps it"
+    );
+    assert!(!left.iter().any(|k| k.starts_with("deploy-02/")));
+
+    let start = server.request_count();
+    let mut plan = target.cli();
+    plan.args([
+        "plan",
+        "--bucket",
+        &bucket,
+        "--keep",
+        "2",
+        "--no-live-detect",
+    ]);
+    let out = target.run(plan).await;
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    // HeadBucket + GetBucketVersioning + discovery + 3 tallies.
+    assert_eq!(server.request_count() - start, 6, "requests made by plan");
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_deployment_bigger_than_one_page_is_listed_again_and_fully_deleted() {
     let target = S3Target::embedded().await;
