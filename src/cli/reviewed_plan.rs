@@ -268,17 +268,15 @@ async fn apply_one(
         println!("Not confirmed: nothing was deleted.");
         return Err(Failure::Runtime("deletion not confirmed".into()));
     }
+    // The progress names each skipped deployment, and why, as the re-check finds it.
     let report = delete_with_progress(bucket, &request, &settings, objects).await?;
-    let deleted = report_outcome(&report.deletion, &settings.audit_path);
+    let deleted = if report.deletion.outcomes.is_empty() {
+        Ok(())
+    } else {
+        report_outcome(&report.deletion, &settings.audit_path)
+    };
     if report.skipped.is_empty() {
         return deleted;
-    }
-    for skipped in &report.skipped {
-        println!(
-            "Not deleted: {}: {}",
-            printable(&skipped.name),
-            skipped.reason
-        );
     }
     deleted.and(Err(changed_since(report.skipped.len(), doomed.len())))
 }
@@ -291,7 +289,7 @@ fn changed_since(skipped: usize, planned: usize) -> Failure {
     };
     Failure::Runtime(format!(
         "{which} changed since the plan was written (or became live) and was not deleted \
-         (named above); review a new plan for them"
+         (named above, each with why); review a new plan for them"
     ))
 }
 

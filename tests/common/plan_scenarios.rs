@@ -133,11 +133,15 @@ pub async fn a_reviewed_plan_deletes_exactly_the_unchanged_deployments(target: &
         Some(1),
         "changed ones make it exit 1: {stderr}"
     );
+    assert!(stdout.contains("Deleted 1 of 1 deployments"), "{stdout}");
     assert!(
-        stdout.contains("d1: it changed since the plan was written"),
-        "{stdout}"
+        stderr.contains("not deleting d1: it changed since the plan was written"),
+        "{stderr}"
     );
-    assert!(stdout.contains("d2: it no longer exists"), "{stdout}");
+    assert!(
+        stderr.contains("not deleting d2: it no longer exists"),
+        "{stderr}"
+    );
     assert!(stderr.contains("2 of the 3 deployments"), "{stderr}");
     let left = target.all_keys(&bucket).await;
     assert_eq!(deployments_left(&left), ["d1", "d4", "d5"]);
