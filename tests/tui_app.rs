@@ -1237,3 +1237,53 @@ fn under_age_by_name_undated_rows_say_so() {
     assert!(row.starts_with("[ ] hotfix"), "{row}");
     assert!(row.contains("keep · undated"), "{row}");
 }
+
+#[test]
+fn w_writes_the_marks_as_a_plan_with_manual_reasons() {
+    let mut app = listed_app();
+    let by_rule = marked(&app);
+    let kept = rows(&app)
+        .into_iter()
+        .find(|name| !by_rule.contains(name) && matches!(app.marks.mark(name), Mark::RuleKeep(_)))
+        .expect("a row the rule keeps");
+    while selected(&app) != kept {
+        press(&mut app, KeyCode::Down);
+    }
+    press_char(&mut app, ' ');
+    let effects = press_char(&mut app, 'w');
+    let [Effect::WritePlan(plan)] = effects.as_slice() else {
+        panic!("w asks the runtime to write a plan: {effects:?}");
+    };
+    let deletes: Vec<String> = plan
+        .plan
+        .entries
+        .iter()
+        .filter(|e| e.action == s3prune::engine::plan::Action::Delete)
+        .map(|e| e.deployment.name.clone())
+        .collect();
+    assert_eq!(sorted_owned(deletes), sorted_owned(marked(&app)));
+    let manual = plan
+        .plan
+        .entries
+        .iter()
+        .find(|e| e.deployment.name == kept)
+        .unwrap();
+    assert_eq!(manual.reason, Reason::Manual);
+    assert_eq!(plan.plan.entries.len(), app.deployments.len());
+
+    app.update(AppEvent::PlanWritten(Ok("s3prune-plan-x.json".into())));
+    assert!(message(&app).contains("s3prune prune --plan s3prune-plan-x.json"));
+}
+
+#[test]
+fn w_waits_for_the_listing() {
+    let mut app = opened(rule(5), false);
+    let effects = press_char(&mut app, 'w');
+    assert!(effects.is_empty());
+    assert!(message(&app).contains("once the whole bucket is listed"));
+}
+
+fn sorted_owned(mut names: Vec<String>) -> Vec<String> {
+    names.sort();
+    names
+}

@@ -254,7 +254,9 @@ fn write_launcher_with(
         shell_quote(&audit.display().to_string()),
     );
     let path = dir.join("explore.sh");
-    std::fs::write(&path, format!("#!/bin/sh\n{line}")).unwrap();
+    // In the test's folder: `w` writes the plan file there.
+    let cd = format!("cd {}\n", shell_quote(&dir.display().to_string()));
+    std::fs::write(&path, format!("#!/bin/sh\n{cd}{line}")).unwrap();
     path
 }
 
@@ -324,6 +326,77 @@ fn drive(script: &Path) {
     // q quits; the shell is back, in its normal mode.
     tmux.keys(&["q"]);
     assert_terminal_restored(&tmux);
+}
+
+/// A person reviews interactively and writes the marks with `w`; `prune --plan` applies
+/// that file and deletes exactly the marked deployments.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_explorers_plan_file_is_applied_exactly_by_prune_plan() {
+    let s3 = S3Target::embedded().await;
+    let bucket = s3.fresh_bucket("tuiplan").await;
+    s3.put_all(&bucket, objects()).await;
+    let before = s3.all_keys(&bucket).await;
+    let dir = tempfile::tempdir().unwrap();
+    let audit = dir.path().join("audit.jsonl");
+    let script = write_launcher(&s3, &bucket, dir.path(), &audit);
+
+    let driven = tokio::task::spawn_blocking(move || {
+        let tmux = shell();
+        tmux.keys(&[
+            &format!("sh {}", shell_quote(&script.display().to_string())),
+            "Enter",
+        ]);
+        tmux.wait_text("marked  4 deployments");
+        // Rows newest first: d1 d4x d2 d3 d4 d5 d6 current. + d2, - d6 by hand.
+        tmux.keys(&["j", "j", "Space"]);
+        tmux.wait_text("[+] d2");
+        tmux.keys(&["G", "k", "Space"]);
+        tmux.wait_text("[-] d6");
+        tmux.keys(&["w"]);
+        let screen = tmux.wait_text("wrote the marks to s3prune-plan-");
+        assert!(screen.contains("s3prune prune --plan"), "{screen}");
+        tmux.keys(&["q"]);
+        assert_terminal_restored(&tmux);
+    })
+    .await;
+    if let Err(e) = driven {
+        std::panic::resume_unwind(e.into_panic());
+    }
+    assert_eq!(s3.all_keys(&bucket).await, before, "w deletes nothing");
+
+    let plan = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .find(|p| {
+            p.file_name()
+                .unwrap()
+                .to_string_lossy()
+                .starts_with("s3prune-plan-")
+        })
+        .expect("w wrote a plan file in the current folder");
+    let mut prune = s3.cli();
+    prune
+        .args([
+            "prune",
+            "--plan",
+            plan.to_str().unwrap(),
+            "--yes",
+            "--audit-log",
+        ])
+        .arg(&audit);
+    let out = s3.run(prune).await;
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let deleted = ["d2", "d3", "d4", "d5"];
+    let expected: BTreeMap<String, i64> = before
+        .iter()
+        .filter(|(key, _)| !deleted.iter().any(|d| key.starts_with(&format!("{d}/"))))
+        .map(|(k, v)| (k.clone(), *v))
+        .collect();
+    assert_eq!(s3.all_keys(&bucket).await, expected);
 }
 
 /// A tmux session at a shell prompt, with the test's PATH and HOME.

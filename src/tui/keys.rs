@@ -100,6 +100,7 @@ pub enum Action {
     StopDeletion,
     Reload,
     ToggleAllVersions,
+    WritePlan,
     OpenHelp,
     CloseHelp,
     /// Leave the current screen: clear the filter or quit (table), close the preview,
@@ -313,6 +314,16 @@ pub const BINDINGS: &[Binding] = &[
             "esc (deleting)",
             "stop after the requests in flight",
             "; the report says what was and was not deleted",
+        ),
+    },
+    Binding {
+        scopes: TABLE,
+        keys: &[(ch('w'), Action::WritePlan)],
+        hints: &[],
+        help: help_more(
+            "w",
+            "write the marks as a plan file",
+            " in the current folder, for review and `s3prune prune --plan FILE`",
         ),
     },
     Binding {

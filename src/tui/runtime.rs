@@ -19,9 +19,11 @@ use tokio::sync::mpsc::{unbounded_channel, UnboundedReceiver, UnboundedSender};
 use tokio::sync::OnceCell;
 use tokio::task::JoinHandle;
 
-use super::app::{App, AppEvent, DeletionRequest, Effect, SessionInfo};
+use super::app::{App, AppEvent, DeletionRequest, Effect, PlanToWrite, SessionInfo};
 use super::preview::{PreviewData, PREVIEW_CAP};
 use super::view;
+use crate::cli::plan_output::PlanView;
+use crate::cli::reviewed_plan::{plan_document, write_plan_file, PlanFileMeta};
 use crate::engine::bucket::{Bucket, Scope};
 use crate::engine::connection::{connect, ConnectionOptions};
 use crate::engine::deletion::DeleteOptions;
@@ -279,6 +281,9 @@ impl Worker {
                     stop.stop();
                 }
             }
+            Effect::WritePlan(plan) => {
+                self.spawn(self.write_plan_task(*plan));
+            }
             Effect::Quit => return true,
         }
         false
@@ -376,6 +381,54 @@ impl Worker {
             let bucket = bucket.await;
             let result = load_preview(&bucket, &prefix).await;
             let _ = tx.send(AppEvent::PreviewLoaded { request, result });
+        }
+    }
+
+    /// Writes the marks as a reviewed plan file in the current folder.
+    fn write_plan_task(
+        &self,
+        plan: PlanToWrite,
+    ) -> impl std::future::Future<Output = ()> + Send + 'static {
+        let bucket = self.connected_bucket();
+        let tx = self.tx.clone();
+        let root = self.root.clone();
+        let live = self.live.clone();
+        async move {
+            let bucket = bucket.await;
+            let view = PlanView {
+                bucket: bucket.name(),
+                root: &root,
+                endpoint: bucket.endpoint_label(),
+                versioning: plan.versioning,
+                rule: &plan.rule,
+                plan: &plan.plan,
+                root_objects: &plan.root_objects,
+                now: plan.now,
+                current: None,
+            };
+            let scope = if plan.all_versions {
+                Scope::AllVersions
+            } else {
+                Scope::Current
+            };
+            let meta = PlanFileMeta {
+                created: plan.now,
+                endpoint: bucket.endpoint_label(),
+                region: bucket.region(),
+                scope,
+                live_sources: &live,
+                target: None,
+            };
+            let document = plan_document(&view, &meta, &plan.digests);
+            let file = format!(
+                "s3prune-plan-{}-{}.json",
+                bucket.name(),
+                plan.now.format("%Y%m%dT%H%M%SZ")
+            );
+            let result = write_plan_file(std::path::Path::new(&file), vec![document])
+                .map(|()| file)
+                .map_err(|failure| failure.message().to_string());
+            let _ = tx.send(AppEvent::PlanWritten(result));
         }
     }
 

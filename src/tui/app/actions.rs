@@ -1,10 +1,13 @@
 //! What the keys do: marking, the rule, the preview, asking to delete.
 
-use super::{App, ConfirmState, DeletionRequest, Effect, ListingState, Message, MessageKind, Mode};
+use super::{
+    App, ConfirmState, DeletionRequest, Effect, ListingState, Message, MessageKind, Mode,
+    PlanToWrite, VersioningState,
+};
 use crate::engine::deletion::DeletionReport;
 use crate::engine::deployment::Deployment;
 use crate::engine::live::LiveSet;
-use crate::engine::plan::newest_first;
+use crate::engine::plan::{newest_first, Action as PlanAction, Plan, PlanEntry, Reason};
 use crate::engine::rule::RuleError;
 use crate::format::printable;
 use crate::tui::marks::Mark;
@@ -165,6 +168,58 @@ impl App {
             manual,
             hidden_by_filter,
         });
+    }
+
+    /// The marks as a plan (what `d` would delete, and why each row is kept), for a
+    /// reviewed plan file.
+    pub(super) fn write_plan(&mut self) -> Vec<Effect> {
+        if !matches!(self.listing, ListingState::Done) {
+            self.warn("a plan is written once the whole bucket is listed".into());
+            return Vec::new();
+        }
+        let VersioningState::Known(versioning) = self.versioning.clone() else {
+            self.warn(
+                "the bucket's versioning status is not known yet; try again in a moment".into(),
+            );
+            return Vec::new();
+        };
+        let mut entries: Vec<PlanEntry> = self
+            .deployments
+            .iter()
+            .map(|deployment| {
+                let (action, reason) = match self.marks.mark(&deployment.name) {
+                    Mark::RuleDelete => (PlanAction::Delete, Reason::OutsideKeep),
+                    Mark::ManualDelete(_) => (PlanAction::Delete, Reason::Manual),
+                    Mark::ManualKeep => (PlanAction::Keep, Reason::Manual),
+                    Mark::Protected => (PlanAction::Keep, Reason::Protected),
+                    Mark::RuleKeep(reason) | Mark::Live(reason) => (PlanAction::Keep, reason),
+                };
+                PlanEntry {
+                    deployment: deployment.clone(),
+                    action,
+                    reason,
+                    live_from: self.live.sources(&deployment.name).to_vec(),
+                }
+            })
+            .collect();
+        let age_by = self.rule.age_by();
+        newest_first(
+            &mut entries,
+            |e| age_by.time_of(&e.deployment),
+            |e| &e.deployment.name,
+        );
+        vec![Effect::WritePlan(Box::new(PlanToWrite {
+            plan: Plan {
+                entries,
+                warnings: self.live.warnings().to_vec(),
+            },
+            rule: self.rule.clone(),
+            root_objects: self.root_objects.clone(),
+            versioning,
+            now: self.now,
+            all_versions: self.all_versions,
+            digests: self.digests.clone(),
+        }))]
     }
 
     pub(super) fn next_sort(&mut self) {

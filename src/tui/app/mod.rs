@@ -50,6 +50,8 @@ pub struct App {
     /// The live deployments found by the last successful listing. Kept while the bucket
     /// is listed again (and when that fails), so what was live stays unmarkable.
     pub live: LiveSet,
+    /// Each deployment's digest from the last successful listing (for `w`).
+    digests: HashMap<String, String>,
     pub totals: BucketTotals,
     pub marks: Marks,
     pub sort: SortKey,
@@ -101,6 +103,7 @@ impl App {
             by_name: HashMap::new(),
             root_objects: RootObjects::default(),
             live: LiveSet::default(),
+            digests: HashMap::new(),
             totals: BucketTotals::default(),
             marks: Marks::default(),
             sort: SortKey::Age,
@@ -314,6 +317,21 @@ impl App {
                 Vec::new()
             }
             AppEvent::DeletionDone(result) => self.finish_deletion(result),
+            AppEvent::PlanWritten(Ok(path)) => {
+                let endpoint = if self.info.endpoint.starts_with("AWS S3") {
+                    String::new()
+                } else {
+                    format!(" --endpoint-url {}", self.info.endpoint)
+                };
+                self.info(format!(
+                    "wrote the marks to {path}; apply them with: s3prune prune --plan {path}{endpoint}"
+                ));
+                Vec::new()
+            }
+            AppEvent::PlanWritten(Err(error)) => {
+                self.warn(error);
+                Vec::new()
+            }
             AppEvent::TaskFailed(message) => {
                 self.fatal = Some(message);
                 vec![Effect::Quit]

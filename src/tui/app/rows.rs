@@ -62,6 +62,7 @@ impl App {
                     .collect();
                 self.root_objects = inventory.root_objects;
                 self.live = inventory.live;
+                self.digests = inventory.digests;
                 self.listing = ListingState::Done;
                 self.dirty = true;
                 self.settle();

@@ -1,6 +1,7 @@
 //! The explorer's state types: what it knows, what can happen to it, and what it asks
 //! the runtime to do.
 
+use std::collections::HashMap;
 use std::path::PathBuf;
 
 use chrono::{DateTime, Utc};
@@ -8,10 +9,11 @@ use ratatui::crossterm::event::{KeyEvent, MouseEvent};
 
 use crate::engine::bucket::Versioning;
 use crate::engine::deletion::{DeletionEvent, DeletionReport};
-use crate::engine::deployment::Deployment;
+use crate::engine::deployment::{Deployment, RootObjects};
 use crate::engine::drift::Skipped;
 use crate::engine::error::EngineError;
 use crate::engine::listing::{Inventory, ListingEvent};
+use crate::engine::plan::Plan;
 use crate::engine::rule::Rule;
 use crate::tui::preview::{PreviewData, PreviewState};
 use crate::tui::progress::DeletionState;
@@ -72,6 +74,8 @@ pub enum AppEvent {
     /// Progress of the deletion; indices refer to the `confirmed` list of `Rechecked`.
     Deletion(DeletionEvent),
     DeletionDone(Result<DeletionReport, String>),
+    /// The marks were written as a plan file (its path), or could not be.
+    PlanWritten(Result<String, String>),
     /// A background task panicked: a bug. The explorer quits and reports it.
     TaskFailed(String),
 }
@@ -94,7 +98,22 @@ pub enum Effect {
     StartDeletion(DeletionRequest),
     /// Stop after the requests in flight.
     StopDeletion,
+    /// Write the marks as a reviewed plan file.
+    WritePlan(Box<PlanToWrite>),
     Quit,
+}
+
+/// The marks as a plan, with what the plan file records about the listing.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PlanToWrite {
+    pub plan: Plan,
+    pub rule: Rule,
+    pub root_objects: RootObjects,
+    pub versioning: Versioning,
+    pub now: DateTime<Utc>,
+    pub all_versions: bool,
+    /// Each deployment's digest, from the listing.
+    pub digests: HashMap<String, String>,
 }
 
 /// What the operator confirmed, and what is needed to check it again just before
