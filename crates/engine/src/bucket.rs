@@ -394,6 +394,14 @@ impl Bucket {
         ))
     }
 
+    /// The versions and delete markers of exactly `key`, from one ListObjectVersions page
+    /// with the key as prefix. The key sorts before every longer key that starts with it
+    /// and S3 lists a key's versions newest first, so its newest version is on that page.
+    pub async fn versions_of_key(&self, key: &str) -> Result<Vec<Entry>, EngineError> {
+        let (page, _) = self.list_versions(key, None, Cursor::Start).await?;
+        Ok(page.entries.into_iter().filter(|e| e.key == key).collect())
+    }
+
     /// The first `limit` bytes of an object and its whole size, with one ranged GET
     /// (live pointers are read this way). `Ok(None)` if the key does not exist.
     pub async fn read_head(
