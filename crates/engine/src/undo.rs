@@ -229,10 +229,17 @@ pub fn select(file: &AuditFile, selection: &Selection) -> Result<Vec<Restorable>
     let mut restorable = Vec::new();
     let mut all_versions: BTreeMap<&str, usize> = BTreeMap::new();
     let mut unversioned: BTreeMap<&str, usize> = BTreeMap::new();
+    let mut suspended: BTreeMap<&str, usize> = BTreeMap::new();
     for (key, (deployment, line)) in latest {
         match (&line.version, &line.marker_version) {
             (Some(_), _) => *all_versions.entry(deployment).or_default() += 1,
             (None, None) => *unversioned.entry(deployment).or_default() += 1,
+            // A "null" marker comes from a bucket with versioning Suspended, where the
+            // delete replaced the object's null version: removing the marker would bring
+            // back an older version, or nothing, not what was deleted.
+            (None, Some(marker)) if marker == "null" => {
+                *suspended.entry(deployment).or_default() += 1
+            }
             (None, Some(marker)) => restorable.push(Restorable {
                 key: key.to_string(),
                 deployment: deployment.to_string(),
@@ -241,12 +248,13 @@ pub fn select(file: &AuditFile, selection: &Selection) -> Result<Vec<Restorable>
             }),
         }
     }
-    if all_versions.is_empty() && unversioned.is_empty() {
+    if all_versions.is_empty() && unversioned.is_empty() && suspended.is_empty() {
         return Ok(restorable);
     }
     Err(UndoError::Permanent(permanent_message(
         &all_versions,
         &unversioned,
+        &suspended,
         &restorable,
     )))
 }
@@ -254,9 +262,14 @@ pub fn select(file: &AuditFile, selection: &Selection) -> Result<Vec<Restorable>
 fn permanent_message(
     all_versions: &BTreeMap<&str, usize>,
     unversioned: &BTreeMap<&str, usize>,
+    suspended: &BTreeMap<&str, usize>,
     restorable: &[Restorable],
 ) -> String {
-    let total: usize = all_versions.values().chain(unversioned.values()).sum();
+    let total: usize = all_versions
+        .values()
+        .chain(unversioned.values())
+        .chain(suspended.values())
+        .sum();
     let mut parts = Vec::new();
     if !all_versions.is_empty() {
         parts.push(format!(
@@ -270,6 +283,13 @@ fn permanent_message(
             "{} recorded no delete marker (the bucket was not versioned, so no older version was kept) in {}",
             unversioned.values().sum::<usize>(),
             names(unversioned.keys().map(|d| format!("{d:?}")), 5)
+        ));
+    }
+    if !suspended.is_empty() {
+        parts.push(format!(
+            "{} were made while versioning was Suspended (the delete replaced the object's null version) in {}",
+            suspended.values().sum::<usize>(),
+            names(suspended.keys().map(|d| format!("{d:?}")), 5)
         ));
     }
     let mut message = format!(
@@ -679,6 +699,14 @@ mod tests {
         let mut narrowed = selection("b");
         narrowed.deployments = vec!["d3".into()];
         assert_eq!(select(&mixed, &narrowed).unwrap().len(), 1);
+
+        let suspended = log(&[&deleted(T1, "b", "d4/a", Some("null"))]);
+        let message = select(&suspended, &selection("b")).unwrap_err().to_string();
+        assert!(
+            message.contains("1 of the selected deletions is permanent"),
+            "{message}"
+        );
+        assert!(message.contains("Suspended"), "{message}");
     }
 
     #[test]
