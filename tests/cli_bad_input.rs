@@ -101,6 +101,22 @@ async fn bad_input_is_refused_clearly_and_changes_nothing() {
     let html = html_server().await;
     let hanging = hanging_server().await;
     let closed = format!("http://127.0.0.1:{}", closed_port());
+    let logs = tempfile::tempdir().unwrap();
+    let missing_log = logs.path().join("missing.jsonl").display().to_string();
+    let not_a_log = logs.path().join("notes.txt");
+    std::fs::write(&not_a_log, "these are notes\nnot an audit log\n").unwrap();
+    let not_a_log = not_a_log.display().to_string();
+    // What a prune of this (unversioned) bucket writes: deletions without delete markers.
+    let unversioned_log = logs.path().join("unversioned.jsonl");
+    std::fs::write(
+        &unversioned_log,
+        format!(
+            "{{\"time\":\"{}\",\"bucket\":\"{b}\",\"key\":\"a/index.html\",\"version\":null,\"result\":\"deleted\"}}\n",
+            Utc::now().to_rfc3339()
+        ),
+    )
+    .unwrap();
+    let unversioned_log = unversioned_log.display().to_string();
 
     let cases = vec![
         case("no bucket", &["plan", "--keep", "3"], 2, "no bucket given"),
@@ -386,6 +402,37 @@ async fn bad_input_is_refused_clearly_and_changes_nothing() {
                 "no AWS credentials found",
             )
         },
+        case(
+            "undo: missing audit log",
+            &["undo", "--bucket", b, "--audit-log", &missing_log, "--yes"],
+            2,
+            "cannot read the audit log",
+        ),
+        case(
+            "undo: not an audit log",
+            &["undo", "--bucket", b, "--audit-log", &not_a_log, "--yes"],
+            2,
+            "is not an s3prune audit log",
+        ),
+        case(
+            "undo: bad --since",
+            &["undo", "--bucket", b, "--since", "yesterday-ish", "--yes"],
+            2,
+            "is neither a time nor a duration",
+        ),
+        case(
+            "undo: deletions in an unversioned bucket",
+            &[
+                "undo",
+                "--bucket",
+                b,
+                "--audit-log",
+                &unversioned_log,
+                "--yes",
+            ],
+            1,
+            "permanent and cannot be undone",
+        ),
     ];
 
     let mut failures = Vec::new();

@@ -350,6 +350,18 @@ fn versioned_bucket_says_nothing_is_reclaimed() {
 }
 
 #[test]
+fn versioned_bucket_dialog_says_the_deletion_can_be_undone() {
+    let mut app = opened(rule(5), false);
+    list(&mut app, 1, bucket(), Versioning::Enabled);
+    app.update(AppEvent::Resize {
+        width: 120,
+        height: 30,
+    });
+    press_char(&mut app, 'd');
+    snapshot("versioned_confirm", &app);
+}
+
+#[test]
 fn a_bucket_of_ten_thousand_groups_columns_in_the_chart() {
     let many = (0..10_000)
         .map(|i| {

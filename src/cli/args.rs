@@ -136,6 +136,11 @@ pub enum Command {
     Plan(PlanArgs),
     /// Delete what the plan says, after confirmation.
     Prune(PruneArgs),
+    /// In a versioned bucket, bring back what a plain prune deleted: remove exactly the
+    /// delete markers the audit log (--audit-log, the same default as prune) recorded.
+    /// Deletions made with --all-versions or in an unversioned bucket are permanent and
+    /// cannot be undone.
+    Undo(UndoArgs),
     /// Open the explorer on a sample bucket after a rollback (on the embedded S3 server,
     /// or in a fresh bucket on --endpoint-url).
     ///
@@ -211,6 +216,23 @@ pub struct PruneArgs {
     /// First pause before retrying failed keys (doubles each round); for tests.
     #[arg(long, hide = true, value_name = "DUR", value_parser = parse_duration, default_value = "200ms")]
     pub retry_backoff: Duration,
+}
+
+#[derive(Debug, Args)]
+pub struct UndoArgs {
+    /// Only deletions made at or after this time: RFC 3339 (2026-05-01T10:00:00Z) or a
+    /// duration meaning "within the last" (2h, 1d).
+    #[arg(long, value_name = "TIME", value_parser = super::undo_cmd::parse_since)]
+    pub since: Option<chrono::DateTime<chrono::Utc>>,
+    /// Only this deployment (a folder name under --prefix); repeatable.
+    #[arg(long, value_name = "NAME")]
+    pub deployment: Vec<String>,
+    /// Restore without asking (required when stdin is not a terminal).
+    #[arg(long)]
+    pub yes: bool,
+    /// List what would be restored and stop.
+    #[arg(long)]
+    pub dry_run: bool,
 }
 
 #[derive(Debug, Args)]

@@ -12,6 +12,7 @@ pub mod seed_cmd;
 pub mod serve_cmd;
 pub mod session;
 pub mod tui_cmd;
+pub mod undo_cmd;
 
 use std::process::ExitCode;
 
@@ -57,6 +58,7 @@ fn run_async(global: args::GlobalArgs, command: Option<Command>) -> CommandResul
             Some(Command::Seed(args)) => seed_cmd::run(&global, &args).await,
             Some(Command::Tui) | None => tui_cmd::run(&global).await,
             Some(Command::Demo(args)) => demo_cmd::run(&global, &args).await,
+            Some(Command::Undo(args)) => undo_cmd::run(&global, &args).await,
             Some(Command::Completions { .. }) => unreachable!("handled before the runtime starts"),
         }
     })

@@ -22,12 +22,31 @@ struct AuditRecord<'a> {
     version: Option<&'a str>,
     result: &'a str,
     #[serde(skip_serializing_if = "Option::is_none")]
+    marker_version: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     error: Option<String>,
 }
 
 pub enum AuditResult<'a> {
     Deleted,
-    Failed { code: &'a str, message: &'a str },
+    /// A plain delete in a versioned bucket: it created this delete marker.
+    DeletedWithMarker {
+        marker_version: &'a str,
+    },
+    Failed {
+        code: &'a str,
+        message: &'a str,
+    },
+    /// `undo` removed this delete marker, which restored the previous version.
+    Restored {
+        marker_version: &'a str,
+    },
+    /// `undo` could not remove this delete marker.
+    RestoreFailed {
+        marker_version: &'a str,
+        code: &'a str,
+        message: &'a str,
+    },
 }
 
 impl AuditLog {
@@ -63,11 +82,26 @@ impl AuditLog {
         let time = Utc::now().to_rfc3339_opts(SecondsFormat::Millis, true);
         let mut writer = self.writer.lock().unwrap_or_else(|e| e.into_inner());
         for (key, version, result) in entries {
-            let (result, error) = match result {
-                AuditResult::Deleted => ("deleted", None),
-                AuditResult::Failed { code, message } => {
-                    ("failed", Some(format!("{code}: {message}")))
+            let (result, marker_version, error) = match result {
+                AuditResult::Deleted => ("deleted", None, None),
+                AuditResult::DeletedWithMarker { marker_version } => {
+                    ("deleted", Some(marker_version), None)
                 }
+                AuditResult::Failed { code, message } => {
+                    ("failed", None, Some(format!("{code}: {message}")))
+                }
+                AuditResult::Restored { marker_version } => {
+                    ("restored", Some(marker_version), None)
+                }
+                AuditResult::RestoreFailed {
+                    marker_version,
+                    code,
+                    message,
+                } => (
+                    "restore-failed",
+                    Some(marker_version),
+                    Some(format!("{code}: {message}")),
+                ),
             };
             let record = AuditRecord {
                 time: time.clone(),
@@ -75,6 +109,7 @@ impl AuditLog {
                 key,
                 version,
                 result,
+                marker_version,
                 error,
             };
             serde_json::to_writer(&mut *writer, &record)?;
@@ -119,11 +154,51 @@ mod tests {
         assert!(lines[0]["version"].is_null());
         assert_eq!(lines[1]["version"], "v1");
         assert_eq!(lines[1]["error"], "AccessDenied: no");
+        assert!(lines[0].get("marker_version").is_none());
         #[cfg(unix)]
         {
             use std::os::unix::fs::PermissionsExt;
             let mode = std::fs::metadata(&path).unwrap().permissions().mode();
             assert_eq!(mode & 0o777, 0o600);
         }
+    }
+
+    #[test]
+    fn marker_versions_are_recorded_for_deletes_and_restores() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("audit.jsonl");
+        let log = AuditLog::open(&path).unwrap();
+        log.record(
+            "b",
+            [(
+                "d/a",
+                None,
+                AuditResult::DeletedWithMarker {
+                    marker_version: "m1",
+                },
+            )],
+        )
+        .unwrap();
+        log.record(
+            "b",
+            [(
+                "d/a",
+                None,
+                AuditResult::Restored {
+                    marker_version: "m1",
+                },
+            )],
+        )
+        .unwrap();
+        let lines: Vec<serde_json::Value> = std::fs::read_to_string(&path)
+            .unwrap()
+            .lines()
+            .map(|l| serde_json::from_str(l).unwrap())
+            .collect();
+        assert_eq!(lines[0]["result"], "deleted");
+        assert_eq!(lines[0]["marker_version"], "m1");
+        assert!(lines[0]["version"].is_null());
+        assert_eq!(lines[1]["result"], "restored");
+        assert_eq!(lines[1]["marker_version"], "m1");
     }
 }

@@ -173,6 +173,9 @@ pub struct VersionPage {
 #[derive(Debug, Clone, Default)]
 pub struct DeleteReply {
     pub deleted: Vec<ObjectRef>,
+    /// For plain deletes in a versioned bucket: the version id of the delete marker each
+    /// one created (what `undo` removes to restore the object).
+    pub markers: HashMap<ObjectRef, String>,
     pub errors: Vec<(ObjectRef, KeyError)>,
 }
 
@@ -391,6 +394,14 @@ impl Bucket {
         ))
     }
 
+    /// The versions and delete markers of exactly `key`, from one ListObjectVersions page
+    /// with the key as prefix. The key sorts before every longer key that starts with it
+    /// and S3 lists a key's versions newest first, so its newest version is on that page.
+    pub async fn versions_of_key(&self, key: &str) -> Result<Vec<Entry>, EngineError> {
+        let (page, _) = self.list_versions(key, None, Cursor::Start).await?;
+        Ok(page.entries.into_iter().filter(|e| e.key == key).collect())
+    }
+
     /// The first `limit` bytes of an object and its whole size, with one ranged GET
     /// (live pointers are read this way). `Ok(None)` if the key does not exist.
     pub async fn read_head(
@@ -530,6 +541,14 @@ impl Bucket {
         // A reply may name keys we did not send; they must not count as deleted.
         for deleted in reply.deleted() {
             if let Some(i) = deleted.key().and_then(|k| claim(k, deleted.version_id())) {
+                let marker = created_marker(
+                    &objects[i],
+                    deleted.delete_marker(),
+                    deleted.delete_marker_version_id(),
+                );
+                if let Some(marker) = marker {
+                    outcome.markers.insert(objects[i].clone(), marker);
+                }
                 outcome.deleted.push(objects[i].clone());
             }
         }
@@ -549,17 +568,23 @@ impl Bucket {
     }
 
     /// One DeleteObject request: the key travels in the URL path, so this works for keys
-    /// that an XML body cannot carry (see [`is_xml_safe`]).
-    pub async fn delete_one(&self, object: &ObjectRef) -> Result<(), EngineError> {
-        self.client
+    /// that an XML body cannot carry (see [`is_xml_safe`]). Returns the version id of the
+    /// delete marker a plain delete created in a versioned bucket.
+    pub async fn delete_one(&self, object: &ObjectRef) -> Result<Option<String>, EngineError> {
+        let reply = self
+            .client
             .delete_object()
             .bucket(&self.name)
             .key(&object.key)
             .set_version_id(object.version_id.clone())
             .send()
             .await
-            .map(|_| ())
-            .map_err(|e| classify(e, &self.context()))
+            .map_err(|e| classify(e, &self.context()))?;
+        Ok(created_marker(
+            object,
+            reply.delete_marker(),
+            reply.version_id(),
+        ))
     }
 
     pub async fn create_if_missing(&self) -> Result<(), EngineError> {
@@ -605,6 +630,19 @@ impl Bucket {
             .await
             .map(|_| ())
             .map_err(|e| classify(e, &self.context()))
+    }
+}
+
+/// The delete marker a delete created: only a plain delete (no version named) creates
+/// one. Deleting a marker by its version id also replies "delete marker", but removes it.
+fn created_marker(
+    asked: &ObjectRef,
+    is_marker: Option<bool>,
+    marker_version: Option<&str>,
+) -> Option<String> {
+    match (&asked.version_id, is_marker, marker_version) {
+        (None, Some(true), Some(id)) if !id.is_empty() => Some(id.to_string()),
+        _ => None,
     }
 }
 

@@ -349,6 +349,8 @@ async fn list_for_deletion(
 /// The keys of one batch, each with its final answer.
 struct BatchResult {
     deleted: Vec<PendingKey>,
+    /// The delete marker each plain delete created in a versioned bucket, for the audit log.
+    markers: std::collections::HashMap<ObjectRef, String>,
     failed: Vec<(PendingKey, KeyError)>,
     /// Not sent (again) because the operator stopped.
     abandoned: Vec<PendingKey>,
@@ -363,6 +365,7 @@ async fn delete_with_retries(
 ) -> BatchResult {
     let mut result = BatchResult {
         deleted: Vec::new(),
+        markers: Default::default(),
         failed: Vec::new(),
         abandoned: Vec::new(),
     };
@@ -375,7 +378,12 @@ async fn delete_with_retries(
             pending.drain(..).partition(|k| is_xml_safe(&k.object.key));
         for pending_key in single {
             match bucket.delete_one(&pending_key.object).await {
-                Ok(()) => result.deleted.push(pending_key),
+                Ok(marker) => {
+                    if let Some(marker) = marker {
+                        result.markers.insert(pending_key.object.clone(), marker);
+                    }
+                    result.deleted.push(pending_key)
+                }
                 Err(error) => {
                     let key_error = KeyError {
                         key: pending_key.object.key.clone(),
@@ -399,6 +407,7 @@ async fn delete_with_retries(
         };
         match reply {
             Ok(reply) => {
+                result.markers.extend(reply.markers);
                 let mut by_object: std::collections::HashMap<ObjectRef, PendingKey> =
                     pending.drain(..).map(|k| (k.object.clone(), k)).collect();
                 for object in reply.deleted {
@@ -487,10 +496,14 @@ fn apply_batch(
     on_event: &(dyn Fn(DeletionEvent) + Send + Sync),
 ) -> Result<Vec<usize>, EngineError> {
     let deleted = result.deleted.iter().map(|k| {
+        let outcome = match result.markers.get(&k.object) {
+            Some(marker_version) => AuditResult::DeletedWithMarker { marker_version },
+            None => AuditResult::Deleted,
+        };
         (
             k.object.key.as_str(),
             k.object.version_id.as_deref(),
-            AuditResult::Deleted,
+            outcome,
         )
     });
     let failed = result.failed.iter().map(|(k, e)| {

@@ -23,3 +23,4 @@ pub mod prune;
 pub mod rule;
 pub mod stop;
 pub mod tally;
+pub mod undo;

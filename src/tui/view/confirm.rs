@@ -188,13 +188,26 @@ fn notes(app: &App, confirm: &ConfirmState, theme: &Theme) -> Vec<Line<'static>>
                 "Versioning is off: deleted objects cannot be recovered.",
             ));
         }
-        VersioningState::Known(v) => notes.push(Line::styled(
-            format!(
-                "⚠ Versioning is {}: this only adds delete markers and reclaims no storage.",
-                v.as_str()
-            ),
-            theme.warn(),
-        )),
+        VersioningState::Known(v) => {
+            notes.push(Line::styled(
+                format!(
+                    "⚠ Versioning is {}: this only adds delete markers and reclaims no storage.",
+                    v.as_str()
+                ),
+                theme.warn(),
+            ));
+            // Suspended buckets replace the null version with the marker: not undoable.
+            if *v == Versioning::Enabled {
+                notes.push(Line::from(
+                    "This can be undone by removing those delete markers again:",
+                ));
+                notes.push(Line::from(format!(
+                    "  s3prune undo --bucket {} --audit-log {}",
+                    app.info.bucket,
+                    printable(&app.info.audit_path.display().to_string())
+                )));
+            }
+        }
         _ => notes.push(Line::styled(
             "⚠ Versioning status unknown: if it is on, this only adds delete markers.",
             theme.warn(),
