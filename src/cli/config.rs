@@ -120,7 +120,7 @@ impl Selected {
         let (Some(name), Some(origin)) = (&self.name, &self.origin) else {
             return failure;
         };
-        let message = format!("{origin} (target {name:?}): {}", failure.message());
+        let message = format!("target {name:?} ({origin}): {}", failure.message());
         match failure {
             Failure::Usage(_) => Failure::Usage(message),
             Failure::Runtime(_) => Failure::Runtime(message),
@@ -132,7 +132,7 @@ impl Selected {
         if let (Some(name), Some(origin)) = (&self.name, &self.origin) {
             if self.global.keep.is_none() {
                 return Err(Failure::Usage(format!(
-                    "{origin} (target {name:?}): key keep is missing: add keep = N to the target \
+                    "target {name:?} ({origin}): key keep is missing: add keep = N to the target \
                      or to [defaults], or pass --keep N"
                 )));
             }
@@ -282,7 +282,7 @@ impl Policy {
                 let origin = format!("{} line {line}", self.path.display());
                 if merged.bucket.is_none() {
                     return Err(Failure::Usage(format!(
-                        "{origin} (target {name:?}): key bucket is missing: add bucket = \"NAME\" \
+                        "target {name:?} ({origin}): key bucket is missing: add bucket = \"NAME\" \
                          to the target or to [defaults]"
                     )));
                 }
@@ -665,7 +665,7 @@ older_than = "1d"
         assert!(
             error
                 .message()
-                .starts_with("p.toml line 2 (target \"a\"): key bucket is missing"),
+                .starts_with("target \"a\" (p.toml line 2): key bucket is missing"),
             "{}",
             error.message()
         );
@@ -674,7 +674,7 @@ older_than = "1d"
         assert!(
             error
                 .message()
-                .starts_with("p.toml line 5 (target \"b\"): key keep is missing"),
+                .starts_with("target \"b\" (p.toml line 5): key keep is missing"),
             "{}",
             error.message()
         );

@@ -1,17 +1,109 @@
+use std::io::Write;
+
 use super::args::{GlobalArgs, PlanArgs, PlanFormat};
-use super::failure::{CommandResult, Failure};
-use super::plan_output::{write_csv, write_json, write_table};
-use super::session::{plan_target, target};
+use super::config::{select, Selection};
+use super::failure::{worst_of_targets, CommandResult, Failure};
+use super::plan_output::{
+    write_csv, write_csv_targets, write_json, write_json_targets, write_table, TargetPlan,
+};
+use super::session::{plan_target, Planned, Target};
 
 pub async fn run(global: &GlobalArgs, args: &PlanArgs) -> CommandResult {
-    let target = target(global)?;
-    let planned = plan_target(&target).await?;
-    let view = planned.view(&target);
+    let selection = select(global)?;
+    let targets = selection.checked()?;
+    if !selection.from_file {
+        let target = &targets[0];
+        let planned = plan_target(target).await?;
+        let view = planned.view(target);
+        let mut stdout = std::io::stdout().lock();
+        let written = match args.format {
+            PlanFormat::Table => write_table(&mut stdout, &view),
+            PlanFormat::Json => write_json(&mut stdout, &view),
+            PlanFormat::Csv => write_csv(&mut stdout, &view),
+        };
+        return written.map_err(cannot_write);
+    }
+    run_targets(&selection, &targets, args.format).await
+}
+
+/// Every target of a policy file, in file order: one document for all of them. A target
+/// that cannot be listed is reported and the others still planned; the exit code is
+/// the worst of them.
+async fn run_targets(
+    selection: &Selection,
+    targets: &[Target],
+    format: PlanFormat,
+) -> CommandResult {
+    let total = targets.len();
+    let mut results: Vec<Result<Planned, Failure>> = Vec::with_capacity(total);
     let mut stdout = std::io::stdout().lock();
-    let written = match args.format {
-        PlanFormat::Table => write_table(&mut stdout, &view),
-        PlanFormat::Json => write_json(&mut stdout, &view),
-        PlanFormat::Csv => write_csv(&mut stdout, &view),
+    for (i, (selected, target)) in selection.targets.iter().zip(targets).enumerate() {
+        let name = selected.name.as_deref().unwrap_or_default();
+        let result = plan_target(target).await.map_err(|f| selected.locate(f));
+        if let Err(failure) = &result {
+            eprintln!("s3prune: {}", failure.message());
+        }
+        // The table goes out as each target is planned; JSON and CSV are one document.
+        if format == PlanFormat::Table {
+            let heading = format!("== target {name} ({} of {total}) ==", i + 1);
+            let written = match &result {
+                Ok(planned) => writeln!(stdout, "{heading}")
+                    .and_then(|()| write_table(&mut stdout, &planned.view(target))),
+                Err(_) => writeln!(stdout, "{heading}\nnot planned (see the error above)"),
+            };
+            written
+                .and_then(|()| writeln!(stdout))
+                .map_err(cannot_write)?;
+        }
+        results.push(result);
+    }
+    let names: Vec<&str> = selection
+        .targets
+        .iter()
+        .map(|s| s.name.as_deref().unwrap_or_default())
+        .collect();
+    let written = match format {
+        PlanFormat::Table => Ok(()),
+        PlanFormat::Json => {
+            let plans: Vec<TargetPlan> = results
+                .iter()
+                .zip(targets)
+                .zip(&names)
+                .map(|((result, target), name)| TargetPlan {
+                    name,
+                    plan: result
+                        .as_ref()
+                        .map(|planned| planned.view(target))
+                        .map_err(Failure::message),
+                })
+                .collect();
+            write_json_targets(&mut stdout, &plans)
+        }
+        PlanFormat::Csv => {
+            let views: Vec<_> = results
+                .iter()
+                .zip(targets)
+                .filter_map(|(result, target)| Some(result.as_ref().ok()?.view(target)))
+                .collect();
+            let names = results
+                .iter()
+                .zip(&names)
+                .filter(|(result, _)| result.is_ok())
+                .map(|(_, name)| Some(*name));
+            let plans: Vec<_> = names.zip(&views).collect();
+            write_csv_targets(&mut stdout, &plans)
+        }
     };
-    written.map_err(|e| Failure::Runtime(format!("cannot write the plan: {e}")))
+    written.map_err(cannot_write)?;
+    worst_of_targets(
+        results
+            .into_iter()
+            .zip(names)
+            .filter_map(|(result, name)| Some((name, result.err()?))),
+        total,
+    )
+}
+
+fn cannot_write(e: std::io::Error) -> Failure {
+    Failure::Runtime(format!("cannot write the plan: {e}"))
 }

@@ -5,6 +5,7 @@
 #![allow(dead_code)]
 
 pub mod live_scenarios;
+pub mod policy_scenarios;
 pub mod scenarios;
 
 use std::collections::BTreeMap;

@@ -52,6 +52,8 @@ impl App {
             Action::StopDeletion => return self.stop_deletion(),
             Action::Reload => return vec![self.start_listing()],
             Action::ToggleAllVersions => return self.toggle_all_versions(),
+            Action::NextTarget => return self.switch_target(1),
+            Action::PreviousTarget => return self.switch_target(-1),
             Action::OpenHelp => self.mode = Mode::Help,
             Action::CloseHelp => self.mode = Mode::Browse,
             Action::Back => return self.back(),
