@@ -1287,3 +1287,97 @@ fn sorted_owned(mut names: Vec<String>) -> Vec<String> {
     names.sort();
     names
 }
+
+#[test]
+fn t_switches_to_the_next_target_with_its_session_and_a_fresh_listing() {
+    use s3prune::tui::app::{HeaderLine, TargetSession};
+
+    let staging_info = s3prune::tui::SessionInfo {
+        bucket: "web-staging".into(),
+        root: "staging/".into(),
+        endpoint: "http://127.0.0.1:4566".into(),
+        ..info()
+    };
+    let targets = vec![
+        TargetSession {
+            name: "prod".into(),
+            info: info(),
+            rule: rule(5),
+            keep_is_default: false,
+            all_versions: false,
+        },
+        TargetSession {
+            name: "staging".into(),
+            info: staging_info,
+            rule: Rule::new(2, None, vec![], AgeBy::Newest).unwrap(),
+            keep_is_default: false,
+            all_versions: true,
+        },
+    ];
+    let mut app = listed_app().with_targets(targets);
+    assert!(app.header_lines().contains(&HeaderLine::Target));
+    press_char(&mut app, ' ');
+    press_char(&mut app, '/');
+    type_text(&mut app, "site");
+    press(&mut app, KeyCode::Enter);
+    assert_eq!(app.marks.totals().manual, 1);
+
+    // t: the next target's session, rule and scope, and a listing of it (a new generation).
+    assert_eq!(
+        press_char(&mut app, 't'),
+        vec![
+            Effect::SwitchTarget(1),
+            Effect::StartListing {
+                generation: 2,
+                all_versions: true
+            }
+        ]
+    );
+    assert_eq!(app.target, 1);
+    assert_eq!(app.info.bucket, "web-staging");
+    assert_eq!(app.info.root, "staging/");
+    assert_eq!(app.rule.keep(), 2);
+    assert!(app.all_versions);
+    assert!(app.is_listing());
+    assert!(app.deployments.is_empty());
+    assert_eq!(app.marks.totals().manual, 0, "marks start over");
+    assert!(app.filter.is_empty(), "the filter starts over");
+    assert_eq!((app.width, app.height), (120, 40));
+    assert!(
+        message(&app).contains("staging (2 of 2)"),
+        "{}",
+        message(&app)
+    );
+
+    // A late answer about the old target is ignored; the new listing fills the table.
+    app.update(AppEvent::ListingDone {
+        generation: 1,
+        result: Ok(Inventory {
+            deployments: bucket(),
+            ..Default::default()
+        }),
+    });
+    assert!(app.deployments.is_empty());
+    let staging = vec![
+        deployment("build-3", Duration::from_secs(3600), 2, 20),
+        deployment("build-2", Duration::from_secs(7200), 2, 20),
+        deployment("build-1", Duration::from_secs(10800), 2, 20),
+    ];
+    list(&mut app, 2, staging, Versioning::Disabled);
+    assert_eq!(marked(&app), ["build-1"]);
+
+    // T goes back (wrapping round), t again wraps forward.
+    assert_eq!(press_char(&mut app, 'T')[0], Effect::SwitchTarget(0));
+    assert_eq!(app.info.bucket, "web-prod");
+    assert_eq!(app.rule.keep(), 5);
+    assert!(!app.all_versions);
+    assert_eq!(press_char(&mut app, 'T')[0], Effect::SwitchTarget(1));
+}
+
+#[test]
+fn t_with_one_target_says_how_to_get_more() {
+    let mut app = listed_app();
+    assert!(press_char(&mut app, 't').is_empty());
+    assert!(message(&app).contains("[[target]]"), "{}", message(&app));
+    assert_eq!(app.info.bucket, "web-prod");
+}

@@ -542,3 +542,27 @@ fn many_live_deployments_and_alias_warnings_in_a_small_terminal() {
     });
     snapshot("live_small", &app);
 }
+
+#[test]
+fn the_header_names_the_target_when_a_policy_file_has_several() {
+    use s3prune::tui::app::TargetSession;
+    let target = |name: &str| TargetSession {
+        name: name.into(),
+        info: info(),
+        rule: rule(5),
+        keep_is_default: false,
+        all_versions: false,
+    };
+    let app = listed_app().with_targets(vec![target("prod"), target("staging")]);
+    let screen = screen(&app);
+    let line = screen
+        .lines()
+        .find(|l| l.contains("target "))
+        .unwrap_or_else(|| panic!("no target line:\n{screen}"));
+    assert!(
+        line.contains("target  prod (1 of 2) · t/T next / previous"),
+        "{line}"
+    );
+    let single = listed_app();
+    assert!(!tui_support::screen(&single).contains("(1 of 2)"));
+}

@@ -1,7 +1,9 @@
+use std::collections::BTreeSet;
 use std::path::PathBuf;
 use std::time::Duration;
 
-use clap::{Args, Parser, Subcommand, ValueEnum};
+use clap::parser::ValueSource;
+use clap::{ArgMatches, Args, CommandFactory, FromArgMatches, Parser, Subcommand, ValueEnum};
 
 use super::duration::parse_duration;
 use crate::engine::deployment::AgeBy;
@@ -98,6 +100,49 @@ pub struct GlobalArgs {
     /// reclaims nothing; this removes the deployments' bytes for good.
     #[arg(long, global = true)]
     pub all_versions: bool,
+    /// A policy file of targets (buckets, prefixes, rules); see the README's "Policy
+    /// file". Default: ./s3prune.toml when it exists.
+    #[arg(long, global = true, env = "S3PRUNE_CONFIG", value_name = "PATH")]
+    pub config: Option<PathBuf>,
+    /// Run only this [[target]] of the policy file (repeatable).
+    #[arg(long = "target", global = true, value_name = "NAME")]
+    pub targets: Vec<String>,
+    /// The ids of the flags given on the command line or by environment variable: these
+    /// override the policy file.
+    #[arg(skip)]
+    pub given: BTreeSet<String>,
+}
+
+impl Cli {
+    /// Parses the command line, remembering which flags were given (see `GlobalArgs::given`).
+    pub fn parse_with_sources() -> Cli {
+        Cli::from_matches_with_sources(Cli::command().get_matches()).unwrap_or_else(|e| e.exit())
+    }
+
+    pub fn try_parse_from_with_sources<I, T>(args: I) -> Result<Cli, clap::Error>
+    where
+        I: IntoIterator<Item = T>,
+        T: Into<std::ffi::OsString> + Clone,
+    {
+        Cli::from_matches_with_sources(Cli::command().try_get_matches_from(args)?)
+    }
+
+    fn from_matches_with_sources(matches: ArgMatches) -> Result<Cli, clap::Error> {
+        let mut cli = Cli::from_arg_matches(&matches)?;
+        let mut level = Some(&matches);
+        while let Some(m) = level {
+            for id in m.ids() {
+                if matches!(
+                    m.value_source(id.as_str()),
+                    Some(ValueSource::CommandLine | ValueSource::EnvVariable)
+                ) {
+                    cli.global.given.insert(id.to_string());
+                }
+            }
+            level = m.subcommand().map(|(_, sub)| sub);
+        }
+        Ok(cli)
+    }
 }
 
 fn age_by_parser() -> impl clap::builder::TypedValueParser<Value = AgeBy> {
@@ -117,7 +162,7 @@ fn parse_demo_deployments(text: &str) -> Result<usize, String> {
 /// S3 Standard, first 50 TB, us-east-1: $0.023 per GB-month.
 pub const DEFAULT_PRICE_PER_GB: f64 = 0.023;
 
-fn parse_price(text: &str) -> Result<f64, String> {
+pub(super) fn parse_price(text: &str) -> Result<f64, String> {
     match text.trim().parse::<f64>() {
         Ok(price) if price.is_finite() && price >= 0.0 => Ok(price),
         _ => Err(format!(

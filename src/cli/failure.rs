@@ -39,3 +39,25 @@ impl From<RuleError> for Failure {
 }
 
 pub type CommandResult = Result<(), Failure>;
+
+/// The worst of the targets' failures (usage before runtime), naming every failed target.
+pub fn worst_of_targets<'a>(
+    failures: impl Iterator<Item = (&'a str, Failure)>,
+    total: usize,
+) -> CommandResult {
+    let failures: Vec<(&str, Failure)> = failures.collect();
+    if failures.is_empty() {
+        return Ok(());
+    }
+    let names: Vec<&str> = failures.iter().map(|(name, _)| *name).collect();
+    let message = format!(
+        "{} of {total} targets failed: {} (see above)",
+        failures.len(),
+        names.join(", ")
+    );
+    if failures.iter().any(|(_, f)| matches!(f, Failure::Usage(_))) {
+        Err(Failure::Usage(message))
+    } else {
+        Err(Failure::Runtime(message))
+    }
+}

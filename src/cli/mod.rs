@@ -1,6 +1,7 @@
 //! The command line: each command checks its flags, drives the engine, and prints.
 
 pub mod args;
+pub mod config;
 pub mod demo_cmd;
 pub mod duration;
 pub mod failure;

@@ -32,6 +32,9 @@ pub struct PlanView<'a> {
 
 #[derive(Serialize)]
 struct JsonReport<'a> {
+    /// The policy file's target name, when the plan is one of its `[[target]]`s.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    target: Option<&'a str>,
     bucket: &'a str,
     prefix: &'a str,
     versioning: &'a str,
@@ -54,6 +57,9 @@ struct JsonRule<'a> {
 /// `;`-separated cell in CSV (which has no lists).
 #[derive(Serialize)]
 struct JsonDeployment<'a, L = Vec<&'a str>> {
+    /// CSV only, for plans of a policy file's targets: the target's name.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    target: Option<&'a str>,
     name: &'a str,
     prefix: &'a str,
     objects: u64,
@@ -86,6 +92,7 @@ fn json_deployments<'a, L>(
                 .current
                 .map(|c| c.get(&e.deployment.name).copied().unwrap_or_default());
             JsonDeployment {
+                target: None,
                 name: &e.deployment.name,
                 prefix: &e.deployment.prefix,
                 objects: e.deployment.objects,
@@ -103,18 +110,14 @@ fn json_deployments<'a, L>(
         .collect()
 }
 
-pub fn write_json(out: &mut dyn Write, view: &PlanView<'_>) -> std::io::Result<()> {
-    serde_json::to_writer_pretty(&mut *out, &json_report(view))?;
-    writeln!(out)
-}
-
 /// The `plan --format json` document.
 pub fn json_value(view: &PlanView<'_>) -> serde_json::Value {
-    serde_json::to_value(json_report(view)).unwrap_or_default()
+    serde_json::to_value(json_report(view, None)).unwrap_or_default()
 }
 
-fn json_report<'a>(view: &'a PlanView<'a>) -> JsonReport<'a> {
+fn json_report<'a>(view: &'a PlanView<'a>, target: Option<&'a str>) -> JsonReport<'a> {
     JsonReport {
+        target,
         bucket: view.bucket,
         prefix: view.root,
         versioning: view.versioning.as_str(),
@@ -130,24 +133,80 @@ fn json_report<'a>(view: &'a PlanView<'a>) -> JsonReport<'a> {
     }
 }
 
-pub fn write_csv(out: &mut dyn Write, view: &PlanView<'_>) -> std::io::Result<()> {
-    let mut writer = csv::Writer::from_writer(out);
-    for row in json_deployments(view, |sources| sources.join(";")) {
-        writer.serialize(row)?;
+pub fn write_json(out: &mut dyn Write, view: &PlanView<'_>) -> std::io::Result<()> {
+    serde_json::to_writer_pretty(&mut *out, &json_report(view, None))?;
+    writeln!(out)
+}
+
+/// The plan of one of a policy file's targets, or why there is none.
+pub struct TargetPlan<'a> {
+    pub name: &'a str,
+    pub plan: Result<PlanView<'a>, &'a str>,
+}
+
+/// `{"targets": [...]}`: each plan as `write_json` prints it, with `"target"`; a target
+/// that could not be planned is `{"target": …, "error": …}`.
+pub fn write_json_targets(out: &mut dyn Write, targets: &[TargetPlan<'_>]) -> std::io::Result<()> {
+    #[derive(Serialize)]
+    #[serde(untagged)]
+    enum Entry<'a> {
+        Plan(JsonReport<'a>),
+        Failed { target: &'a str, error: &'a str },
     }
-    if view.plan.entries.is_empty() {
-        writer.write_record([
-            "name",
-            "prefix",
-            "objects",
-            "bytes",
-            "newest",
-            "oldest",
-            "action",
-            "reason",
-            "live",
-            "live_from",
-        ])?;
+    #[derive(Serialize)]
+    struct Targets<'a> {
+        targets: Vec<Entry<'a>>,
+    }
+    let targets = targets
+        .iter()
+        .map(|t| match &t.plan {
+            Ok(view) => Entry::Plan(json_report(view, Some(t.name))),
+            Err(error) => Entry::Failed {
+                target: t.name,
+                error,
+            },
+        })
+        .collect();
+    serde_json::to_writer_pretty(&mut *out, &Targets { targets })?;
+    writeln!(out)
+}
+
+const CSV_HEADER: [&str; 10] = [
+    "name",
+    "prefix",
+    "objects",
+    "bytes",
+    "newest",
+    "oldest",
+    "action",
+    "reason",
+    "live",
+    "live_from",
+];
+
+pub fn write_csv(out: &mut dyn Write, view: &PlanView<'_>) -> std::io::Result<()> {
+    write_csv_targets(out, &[(None, view)])
+}
+
+/// One header, then every plan's rows; with a `target` column first when the plans are
+/// a policy file's targets (`Some(name)`).
+pub fn write_csv_targets(
+    out: &mut dyn Write,
+    plans: &[(Option<&str>, &PlanView<'_>)],
+) -> std::io::Result<()> {
+    let mut writer = csv::Writer::from_writer(out);
+    let mut rows = 0;
+    for (target, view) in plans {
+        for mut row in json_deployments(view, |sources| sources.join(";")) {
+            row.target = *target;
+            writer.serialize(row)?;
+            rows += 1;
+        }
+    }
+    if rows == 0 {
+        let named = plans.iter().any(|(target, _)| target.is_some());
+        let header = named.then_some("target").into_iter().chain(CSV_HEADER);
+        writer.write_record(header)?;
     }
     writer.flush()
 }
@@ -486,5 +545,69 @@ mod tests {
         );
         assert!(!line("d2").contains('←'), "{table}");
         assert!(table.contains("warning: --live-alias current:"), "{table}");
+    }
+
+    #[test]
+    fn plans_of_targets_are_one_json_document_and_one_csv_with_a_target_column() {
+        let (plan, rule) = plan();
+        let root_objects = RootObjects::default();
+        let view = PlanView {
+            bucket: "b",
+            root: "prod/",
+            endpoint: "aws",
+            versioning: Versioning::Disabled,
+            rule: &rule,
+            plan: &plan,
+            root_objects: &root_objects,
+            now: now(),
+            current: None,
+        };
+        let mut out = Vec::new();
+        write_json_targets(
+            &mut out,
+            &[
+                TargetPlan {
+                    name: "prod",
+                    plan: Ok(view),
+                },
+                TargetPlan {
+                    name: "qa",
+                    plan: Err("the bucket does not exist"),
+                },
+            ],
+        )
+        .unwrap();
+        let json: serde_json::Value = serde_json::from_slice(&out).unwrap();
+        let targets = json["targets"].as_array().unwrap();
+        assert_eq!(targets[0]["target"], "prod");
+        assert_eq!(targets[0]["prefix"], "prod/");
+        assert_eq!(targets[0]["summary"]["delete"], 1);
+        assert_eq!(
+            targets[1],
+            serde_json::json!({"target": "qa", "error": "the bucket does not exist"})
+        );
+
+        let view = PlanView {
+            bucket: "b",
+            root: "prod/",
+            endpoint: "aws",
+            versioning: Versioning::Disabled,
+            rule: &rule,
+            plan: &plan,
+            root_objects: &root_objects,
+            now: now(),
+            current: None,
+        };
+        let mut out = Vec::new();
+        write_csv_targets(&mut out, &[(Some("prod"), &view), (Some("staging"), &view)]).unwrap();
+        let csv = String::from_utf8(out).unwrap();
+        let lines: Vec<&str> = csv.lines().collect();
+        assert_eq!(
+            lines[0],
+            "target,name,prefix,objects,bytes,newest,oldest,action,reason,live,live_from"
+        );
+        assert_eq!(lines.len(), 1 + 2 * plan.entries.len());
+        assert!(lines[1].starts_with("prod,"), "{csv}");
+        assert!(lines.last().unwrap().starts_with("staging,"), "{csv}");
     }
 }

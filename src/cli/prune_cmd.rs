@@ -18,11 +18,56 @@ use crate::engine::prune::{prune, PruneEvent, PruneReport, PruneRequest, PruneSe
 use crate::engine::stop::StopSignal;
 use crate::format::{bytes, count, printable};
 
+/// Without a policy file's targets: the one prune the flags describe. With them: each
+/// target in file order, its plan shown and confirmed on its own (`--yes` skips every
+/// question); a failed or declined target does not stop the next; the exit code is the
+/// worst of them.
 pub async fn run(global: &GlobalArgs, args: &PruneArgs) -> CommandResult {
     check_prune_args(args)?;
     if let Some(path) = &args.plan {
         return super::reviewed_plan::apply(global, args, path).await;
     }
+    let selection = super::config::select(global)?;
+    selection.checked()?;
+    if !selection.from_file {
+        return run_one(&selection.targets[0].global, args).await;
+    }
+    let total = selection.targets.len();
+    let mut outcomes = Vec::with_capacity(total);
+    for (i, selected) in selection.targets.iter().enumerate() {
+        let name = selected.name.as_deref().unwrap_or_default();
+        println!("== target {name} ({} of {total}) ==", i + 1);
+        let result = run_one(&selected.global, args).await;
+        println!();
+        match result {
+            Ok(()) => outcomes.push((name, None)),
+            // Found before any request (no terminal and no --yes): the same for every target.
+            Err(usage @ Failure::Usage(_)) => return Err(selected.locate(usage)),
+            Err(failure) => {
+                let failure = selected.locate(failure);
+                eprintln!("s3prune: {}", failure.message());
+                outcomes.push((name, Some(failure)));
+            }
+        }
+    }
+    let summary: Vec<String> = outcomes
+        .iter()
+        .map(|(name, failure)| match failure {
+            None => format!("{name} done"),
+            Some(_) => format!("{name} FAILED"),
+        })
+        .collect();
+    println!("Targets: {}.", summary.join(", "));
+    super::failure::worst_of_targets(
+        outcomes
+            .into_iter()
+            .filter_map(|(name, failure)| Some((name, failure?))),
+        total,
+    )
+}
+
+/// One target's prune: plan, guards, confirmation, deletion, report.
+async fn run_one(global: &GlobalArgs, args: &PruneArgs) -> CommandResult {
     let target = target(global)?;
     let planned = plan_target(&target).await?;
     write_table(&mut std::io::stdout().lock(), &planned.view(&target))

@@ -74,21 +74,10 @@ pub fn age_by(global: &GlobalArgs) -> Result<AgeBy, Failure> {
 /// `--live`, `--no-live-detect` and `--live-alias`.
 pub fn live_options(global: &GlobalArgs) -> Result<LiveOptions, Failure> {
     for alias in &global.live_alias {
-        let alias = alias.trim_end_matches('/');
-        if alias.is_empty() || alias.contains('/') {
-            return Err(Failure::Usage(format!(
-                "--live-alias {alias:?}: give one folder name under the root, without slashes (e.g. current)"
-            )));
-        }
+        check_live_alias(alias).map_err(Failure::Usage)?;
     }
-    if let Some(key) = global
-        .live
-        .iter()
-        .find(|k| k.is_empty() || k.ends_with('/'))
-    {
-        return Err(Failure::Usage(format!(
-            "--live {key:?}: give the key of one object whose content names the live deployment (e.g. current.txt)"
-        )));
+    for key in &global.live {
+        check_live_key(key).map_err(Failure::Usage)?;
     }
     Ok(LiveOptions {
         pointers: global.live.clone(),
@@ -99,6 +88,25 @@ pub fn live_options(global: &GlobalArgs) -> Result<LiveOptions, Failure> {
             .map(|a| a.trim_end_matches('/').to_string())
             .collect(),
     })
+}
+
+pub fn check_live_alias(alias: &str) -> Result<(), String> {
+    let alias = alias.trim_end_matches('/');
+    if alias.is_empty() || alias.contains('/') {
+        return Err(format!(
+            "--live-alias {alias:?}: give one folder name under the root, without slashes (e.g. current)"
+        ));
+    }
+    Ok(())
+}
+
+pub fn check_live_key(key: &str) -> Result<(), String> {
+    if key.is_empty() || key.ends_with('/') {
+        return Err(format!(
+            "--live {key:?}: give the key of one object whose content names the live deployment (e.g. current.txt)"
+        ));
+    }
+    Ok(())
 }
 
 pub fn connection_options(global: &GlobalArgs) -> ConnectionOptions {

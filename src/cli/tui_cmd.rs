@@ -11,6 +11,22 @@ use crate::engine::rule::Rule;
 use crate::tui::{SessionInfo, TuiOptions, DEFAULT_KEEP};
 
 pub async fn run(global: &GlobalArgs) -> CommandResult {
+    let selection = super::config::select(global)?;
+    let targets = selection
+        .targets
+        .iter()
+        .map(|selected| {
+            let options = options(&selected.global).map_err(|f| selected.locate(f))?;
+            Ok((selected.name.clone().unwrap_or_default(), options))
+        })
+        .collect::<Result<Vec<_>, Failure>>()?;
+    crate::tui::run_targets(targets)
+        .await
+        .map_err(Failure::Runtime)
+}
+
+/// The explorer's options for one target (checked: no request is made).
+fn options(global: &GlobalArgs) -> Result<TuiOptions, Failure> {
     let bucket = require_bucket(global)?;
     let keep_is_default = global.keep.is_none();
     let rule = Rule::new(
@@ -31,7 +47,7 @@ pub async fn run(global: &GlobalArgs) -> CommandResult {
         log_path: None,
         color: use_color(),
     };
-    let options = TuiOptions {
+    Ok(TuiOptions {
         info,
         rule,
         keep_is_default,
@@ -40,8 +56,7 @@ pub async fn run(global: &GlobalArgs) -> CommandResult {
         delete_options: DeleteOptions::default(),
         scope: super::session::scope(global),
         live: super::session::live_options(global)?,
-    };
-    crate::tui::run(options).await.map_err(Failure::Runtime)
+    })
 }
 
 /// Colours unless `NO_COLOR` is set (https://no-color.org).

@@ -101,6 +101,8 @@ pub enum Action {
     Reload,
     ToggleAllVersions,
     WritePlan,
+    NextTarget,
+    PreviousTarget,
     OpenHelp,
     CloseHelp,
     /// Leave the current screen: clear the filter or quit (table), close the preview,
@@ -343,6 +345,16 @@ pub const BINDINGS: &[Binding] = &[
             "V",
             "count every version and delete marker (on/off)",
             ": the same as `--all-versions`",
+        ),
+    },
+    Binding {
+        scopes: TABLE,
+        keys: &[(ch('t'), Action::NextTarget), (ch('T'), Action::PreviousTarget)],
+        hints: &[],
+        help: help_more(
+            "t / T",
+            "next / previous target of the policy file",
+            " (`--config`): that target's bucket, rule and live options, listed afresh",
         ),
     },
     Binding {

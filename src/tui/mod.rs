@@ -20,4 +20,4 @@ pub mod view;
 
 pub use app::{App, AppEvent, Effect, SessionInfo, DEFAULT_KEEP};
 pub use logging::default_log_path;
-pub use runtime::{run, TuiOptions};
+pub use runtime::{run, run_targets, TuiOptions};

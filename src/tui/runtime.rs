@@ -5,6 +5,7 @@
 use std::io::{stdout, IsTerminal};
 use std::panic::AssertUnwindSafe;
 use std::path::PathBuf;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -19,7 +20,7 @@ use tokio::sync::mpsc::{unbounded_channel, UnboundedReceiver, UnboundedSender};
 use tokio::sync::OnceCell;
 use tokio::task::JoinHandle;
 
-use super::app::{App, AppEvent, DeletionRequest, Effect, PlanToWrite, SessionInfo};
+use super::app::{App, AppEvent, DeletionRequest, Effect, PlanToWrite, SessionInfo, TargetSession};
 use super::preview::{PreviewData, PREVIEW_CAP};
 use super::view;
 use crate::cli::plan_output::PlanView;
@@ -59,24 +60,45 @@ const EVENTS_PER_FRAME: usize = 2_000;
 
 /// Runs the explorer until the operator quits. The terminal is restored on every way
 /// out: return, error, and panic.
-pub async fn run(mut options: TuiOptions) -> Result<(), String> {
+pub async fn run(options: TuiOptions) -> Result<(), String> {
+    run_targets(vec![(String::new(), options)]).await
+}
+
+/// The explorer over a policy file's targets (name, options), opened on the first;
+/// `t`/`T` switch between them without restarting.
+pub async fn run_targets(mut targets: Vec<(String, TuiOptions)>) -> Result<(), String> {
     if !stdout().is_terminal() || !std::io::stdin().is_terminal() {
         return Err("the explorer needs a terminal; for scripts and CI use `s3prune plan` or `s3prune prune`".into());
     }
-    options.info.log_path = super::logging::init();
-    tracing::info!(bucket = %options.info.bucket, "explorer starting");
+    let log_path = super::logging::init();
+    for (_, options) in &mut targets {
+        options.info.log_path = log_path.clone();
+    }
+    let Some((_, first)) = targets.first() else {
+        return Err("no target to open".into());
+    };
+    tracing::info!(bucket = %first.info.bucket, targets = targets.len(), "explorer starting");
 
     let terminal = ratatui::try_init().map_err(|e| format!("cannot set up the terminal: {e}"))?;
     let guard = TerminalGuard::install();
     let (tx, rx) = unbounded_channel();
-    let mut worker = Worker::new(&options, tx.clone());
-    let mut app = App::new(
-        options.info,
-        options.rule,
-        options.keep_is_default,
-        Utc::now(),
-    )
-    .with_all_versions(options.scope == Scope::AllVersions);
+    let mut worker = Worker::new(&targets, tx.clone());
+    let sessions: Vec<TargetSession> = targets
+        .iter()
+        .map(|(name, options)| TargetSession {
+            name: name.clone(),
+            info: options.info.clone(),
+            rule: options.rule.clone(),
+            keep_is_default: options.keep_is_default,
+            all_versions: options.scope == Scope::AllVersions,
+        })
+        .collect();
+    let first = sessions[0].clone();
+    let mut app = App::new(first.info, first.rule, first.keep_is_default, Utc::now())
+        .with_all_versions(first.all_versions);
+    if sessions.len() > 1 {
+        app = app.with_targets(sessions);
+    }
     let result = event_loop(terminal, &mut app, &mut worker, rx).await;
     worker.shutdown();
     drop(guard);
@@ -213,9 +235,21 @@ impl Drop for TerminalGuard {
     }
 }
 
-/// Carries out effects as background tasks that report back on the channel.
+/// Carries out effects as background tasks that report back on the channel, for the
+/// target on screen.
 struct Worker {
     tx: UnboundedSender<AppEvent>,
+    targets: Vec<WorkerTarget>,
+    /// Index into `targets`, shared with connecting tasks so that a connection finished
+    /// after a switch does not relabel the new target.
+    current: Arc<AtomicUsize>,
+    listing: Option<JoinHandle<()>>,
+    preview: Option<JoinHandle<()>>,
+    deletion: Option<(JoinHandle<()>, StopSignal)>,
+}
+
+/// Where one target is and how to work on it.
+struct WorkerTarget {
     bucket_name: String,
     root: String,
     connection: ConnectionOptions,
@@ -223,29 +257,37 @@ struct Worker {
     live: LiveOptions,
     delete_options: DeleteOptions,
     audit_path: PathBuf,
-    /// Connected once, on first use, inside a task (loading AWS config can take a while).
+    /// Connected once per target, on first use, inside a task (loading AWS config can
+    /// take a while); kept when switching away and back.
     bucket: Arc<OnceCell<Bucket>>,
-    listing: Option<JoinHandle<()>>,
-    preview: Option<JoinHandle<()>>,
-    deletion: Option<(JoinHandle<()>, StopSignal)>,
 }
 
 impl Worker {
-    fn new(options: &TuiOptions, tx: UnboundedSender<AppEvent>) -> Worker {
+    fn new(targets: &[(String, TuiOptions)], tx: UnboundedSender<AppEvent>) -> Worker {
         Worker {
             tx,
-            bucket_name: options.info.bucket.clone(),
-            root: options.info.root.clone(),
-            connection: options.connection.clone(),
-            list_concurrency: options.list_concurrency,
-            live: options.live.clone(),
-            delete_options: options.delete_options.clone(),
-            audit_path: options.info.audit_path.clone(),
-            bucket: Arc::new(OnceCell::new()),
+            targets: targets
+                .iter()
+                .map(|(_, options)| WorkerTarget {
+                    bucket_name: options.info.bucket.clone(),
+                    root: options.info.root.clone(),
+                    connection: options.connection.clone(),
+                    list_concurrency: options.list_concurrency,
+                    live: options.live.clone(),
+                    delete_options: options.delete_options.clone(),
+                    audit_path: options.info.audit_path.clone(),
+                    bucket: Arc::new(OnceCell::new()),
+                })
+                .collect(),
+            current: Arc::new(AtomicUsize::new(0)),
             listing: None,
             preview: None,
             deletion: None,
         }
+    }
+
+    fn target(&self) -> &WorkerTarget {
+        &self.targets[self.current.load(Ordering::Relaxed)]
     }
 
     /// Returns true when the explorer should quit.
@@ -271,6 +313,22 @@ impl Worker {
                     old.abort();
                 }
             }
+            Effect::SwitchTarget(index) if index < self.targets.len() => {
+                for old in [self.listing.take(), self.preview.take()]
+                    .into_iter()
+                    .flatten()
+                {
+                    old.abort();
+                }
+                self.current.store(index, Ordering::Relaxed);
+                if let Some(bucket) = self.targets[index].bucket.get() {
+                    let _ = self.tx.send(AppEvent::Connected {
+                        endpoint: bucket.endpoint_label().to_string(),
+                        region: bucket.region().to_string(),
+                    });
+                }
+            }
+            Effect::SwitchTarget(_) => {}
             Effect::StartDeletion(request) => {
                 let stop = StopSignal::new();
                 let task = self.spawn(self.deletion_task(request, stop.clone()));
@@ -322,18 +380,23 @@ impl Worker {
     }
 
     fn connected_bucket(&self) -> impl std::future::Future<Output = Bucket> + Send + 'static {
-        let cell = Arc::clone(&self.bucket);
-        let options = self.connection.clone();
-        let name = self.bucket_name.clone();
+        let index = self.current.load(Ordering::Relaxed);
+        let current = Arc::clone(&self.current);
+        let target = self.target();
+        let cell = Arc::clone(&target.bucket);
+        let options = target.connection.clone();
+        let name = target.bucket_name.clone();
         let tx = self.tx.clone();
         async move {
             cell.get_or_init(|| async {
                 let connection = connect(&options).await;
                 let bucket = Bucket::new(&connection, name);
-                let _ = tx.send(AppEvent::Connected {
-                    endpoint: bucket.endpoint_label().to_string(),
-                    region: bucket.region().to_string(),
-                });
+                if current.load(Ordering::Relaxed) == index {
+                    let _ = tx.send(AppEvent::Connected {
+                        endpoint: bucket.endpoint_label().to_string(),
+                        region: bucket.region().to_string(),
+                    });
+                }
                 bucket
             })
             .await
@@ -391,8 +454,8 @@ impl Worker {
     ) -> impl std::future::Future<Output = ()> + Send + 'static {
         let bucket = self.connected_bucket();
         let tx = self.tx.clone();
-        let root = self.root.clone();
-        let live = self.live.clone();
+        let root = self.target().root.clone();
+        let live = self.target().live.clone();
         async move {
             let bucket = bucket.await;
             let view = PlanView {
@@ -438,11 +501,12 @@ impl Worker {
         } else {
             Scope::Current
         };
+        let target = self.target();
         ListingOptions {
-            root: self.root.clone(),
-            concurrency: self.list_concurrency,
+            root: target.root.clone(),
+            concurrency: target.list_concurrency,
             scope,
-            live: self.live.clone(),
+            live: target.live.clone(),
             // The marks can be written as a reviewed plan (`w`), which needs them.
             digests: true,
         }
@@ -457,8 +521,8 @@ impl Worker {
         let tx = self.tx.clone();
         let settings = PruneSettings {
             listing: self.listing_options(request.all_versions),
-            delete: self.delete_options.clone(),
-            audit_path: self.audit_path.clone(),
+            delete: self.target().delete_options.clone(),
+            audit_path: self.target().audit_path.clone(),
         };
         let request = PruneRequest {
             by_hand: request.by_hand.iter().cloned().collect(),

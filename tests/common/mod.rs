@@ -6,6 +6,7 @@
 
 pub mod live_scenarios;
 pub mod plan_scenarios;
+pub mod policy_scenarios;
 pub mod scenarios;
 
 use std::collections::BTreeMap;

@@ -254,6 +254,37 @@ impl App {
         vec![self.start_listing()]
     }
 
+    /// Opens the next (`step` 1) or previous (-1) target of the policy file: its bucket,
+    /// rule and live options, listed afresh. Marks, filter and selection start over.
+    pub(super) fn switch_target(&mut self, step: isize) -> Vec<Effect> {
+        let count = self.targets.len();
+        if count < 2 {
+            self.info(
+                "one target only: a --config file with several [[target]] tables lets t/T switch"
+                    .into(),
+            );
+            return Vec::new();
+        }
+        let index = (self.target as isize + step).rem_euclid(count as isize) as usize;
+        let next = self.targets[index].clone();
+        let mut fresh = App::new(next.info, next.rule, next.keep_is_default, self.now)
+            .with_all_versions(next.all_versions);
+        fresh.width = self.width;
+        fresh.height = self.height;
+        // Answers to the old target's listing and preview must stay stale.
+        fresh.generation = self.generation;
+        fresh.next_request = self.next_request;
+        fresh.targets = std::mem::take(&mut self.targets);
+        fresh.target = index;
+        *self = fresh;
+        self.info(format!(
+            "target {} ({} of {count})",
+            printable(&next.name),
+            index + 1
+        ));
+        vec![Effect::SwitchTarget(index), self.start_listing()]
+    }
+
     /// Leaves the current screen: the filter, then the explorer (table); the preview;
     /// the deletion's report.
     pub(super) fn back(&mut self) -> Vec<Effect> {

@@ -53,6 +53,8 @@ impl App {
             Action::Reload => return vec![self.start_listing()],
             Action::ToggleAllVersions => return self.toggle_all_versions(),
             Action::WritePlan => return self.write_plan(),
+            Action::NextTarget => return self.switch_target(1),
+            Action::PreviousTarget => return self.switch_target(-1),
             Action::OpenHelp => self.mode = Mode::Help,
             Action::CloseHelp => self.mode = Mode::Browse,
             Action::Back => return self.back(),

@@ -78,6 +78,10 @@ pub struct App {
     /// tick or input, not on every one of thousands of listing events.
     dirty: bool,
     next_request: u64,
+    /// The policy file's targets (empty without one); `t`/`T` switch between them.
+    pub targets: Vec<TargetSession>,
+    /// Index into `targets` of the one on screen.
+    pub target: usize,
 }
 
 pub const DEFAULT_KEEP: usize = 10;
@@ -119,7 +123,16 @@ impl App {
             fatal: None,
             dirty: false,
             next_request: 0,
+            targets: Vec::new(),
+            target: 0,
         }
+    }
+
+    /// The explorer over a policy file's targets, opened on the first (set before the
+    /// first event).
+    pub fn with_targets(mut self, targets: Vec<TargetSession>) -> App {
+        self.targets = targets;
+        self
     }
 
     /// The explorer for `--all-versions` (set before the first event).
@@ -152,7 +165,11 @@ impl App {
     /// The header's lines, top to bottom: the header draws exactly these, and its height
     /// is their number.
     pub fn header_lines(&self) -> Vec<HeaderLine> {
-        let mut lines = vec![HeaderLine::Title, HeaderLine::Rule];
+        let mut lines = vec![HeaderLine::Title];
+        if self.targets.len() > 1 {
+            lines.push(HeaderLine::Target);
+        }
+        lines.push(HeaderLine::Rule);
         if !self.live.is_empty() {
             lines.push(HeaderLine::Live);
         }

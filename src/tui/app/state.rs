@@ -35,6 +35,16 @@ pub struct SessionInfo {
     pub color: bool,
 }
 
+/// One target of a policy file, as the explorer opens it (`t`/`T` switch between them).
+#[derive(Debug, Clone)]
+pub struct TargetSession {
+    pub name: String,
+    pub info: SessionInfo,
+    pub rule: Rule,
+    pub keep_is_default: bool,
+    pub all_versions: bool,
+}
+
 #[derive(Debug)]
 pub enum AppEvent {
     Key(KeyEvent),
@@ -94,6 +104,9 @@ pub enum Effect {
         prefix: String,
     },
     CancelPreview,
+    /// From now on, work on target number `0` (bucket, endpoint, live options); a
+    /// `StartListing` follows.
+    SwitchTarget(usize),
     /// Delete what the operator confirmed (after checking nothing changed meanwhile).
     StartDeletion(DeletionRequest),
     /// Stop after the requests in flight.
@@ -244,6 +257,8 @@ pub enum Mode {
 /// One line of the header.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum HeaderLine {
+    /// Which of the policy file's targets (only when there are several).
+    Target,
     /// Where: bucket, endpoint, region, versioning, listing progress.
     Title,
     Rule,

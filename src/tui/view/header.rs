@@ -20,6 +20,18 @@ pub fn render(app: &App, theme: &Theme, frame: &mut Frame, area: Rect) {
         .into_iter()
         .map(|line| match line {
             HeaderLine::Title => title_bar(app, theme, area.width),
+            HeaderLine::Target => Line::from(vec![
+                Span::styled(" target  ", theme.label()),
+                Span::raw(clip(
+                    &format!(
+                        "{} ({} of {}) · t/T next / previous",
+                        printable(&app.targets[app.target].name),
+                        app.target + 1,
+                        app.targets.len()
+                    ),
+                    area.width.saturating_sub(9),
+                )),
+            ]),
             HeaderLine::Rule => Line::from(vec![
                 Span::styled(" rule    ", theme.label()),
                 Span::raw(printable(&app.rule_text()).into_owned()),
