@@ -230,3 +230,49 @@ async fn bad_files_are_refused_naming_file_line_and_key_and_change_nothing() {
         );
     }
 }
+
+/// A policy-file run writes one plan file holding every target; `prune --plan` applies
+/// each target's plan to its own prefix.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn one_plan_file_holds_every_target_and_prune_plan_applies_them() {
+    let target = S3Target::embedded().await;
+    let bucket = two_environments(&target, "planfile").await;
+    let (dir, path) = write_file(&two_environment_file(&bucket));
+    let plan_path = dir.path().join("plan.json");
+    let mut command = target.cli();
+    command
+        .args(["plan", "--config"])
+        .arg(&path)
+        .arg("--out")
+        .arg(&plan_path);
+    let output = target.run(command).await;
+    assert!(output.status.success(), "{}", text(&output.stderr));
+    let plan: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&plan_path).unwrap()).unwrap();
+    let targets: Vec<&str> = plan["targets"]
+        .as_array()
+        .expect("one file, every target")
+        .iter()
+        .map(|t| t["target"].as_str().unwrap())
+        .collect();
+    assert_eq!(targets, ["prod", "staging"]);
+
+    let mut prune = target.cli();
+    prune
+        .args(["prune", "--yes", "--audit-log", "/dev/null", "--plan"])
+        .arg(&plan_path);
+    let output = target.run(prune).await;
+    assert!(output.status.success(), "{}", text(&output.stderr));
+    assert_eq!(
+        left(&target, &bucket, "prod").await,
+        [
+            "release-2026-01-01",
+            "release-2026-04-01",
+            "release-2026-05-01"
+        ]
+    );
+    assert_eq!(
+        left(&target, &bucket, "staging").await,
+        ["build-2026-05-03"]
+    );
+}
