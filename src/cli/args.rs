@@ -205,6 +205,8 @@ pub enum Command {
     Serve(ServeArgs),
     /// Write randomised sample deployments into a bucket (any endpoint).
     Seed(SeedArgs),
+    /// Print the man page (roff), e.g. `s3prune man > ~/.local/share/man/man1/s3prune.1`.
+    Man,
     /// Print shell completions.
     Completions {
         #[arg(value_enum)]
@@ -218,6 +220,17 @@ pub enum PlanFormat {
     Table,
     Json,
     Csv,
+    /// A table for a pull-request comment.
+    Markdown,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Default)]
+pub enum PruneFormat {
+    /// The plan, progress and outcome as text.
+    #[default]
+    Text,
+    /// One JSON report on stdout (the plan and the prose go to stderr).
+    Json,
 }
 
 #[derive(Debug, Args)]
@@ -232,6 +245,10 @@ pub struct PlanArgs {
 
 #[derive(Debug, Args)]
 pub struct PruneArgs {
+    /// `json`: print a report of what was deleted, per deployment, on stdout (see the
+    /// README's "Prune reports").
+    #[arg(long, value_enum, default_value_t = PruneFormat::Text)]
+    pub format: PruneFormat,
     /// Delete without asking (required when stdin is not a terminal).
     #[arg(long)]
     pub yes: bool,

@@ -8,6 +8,7 @@ pub mod failure;
 pub mod plan_cmd;
 pub mod plan_output;
 pub mod prune_cmd;
+pub mod prune_report;
 pub mod reviewed_plan;
 pub mod seed_cmd;
 pub mod serve_cmd;
@@ -35,6 +36,7 @@ pub fn dispatch(cli: Cli) -> ExitCode {
             );
             Ok(())
         }
+        Some(Command::Man) => write_man_page(),
         command => run_async(cli.global, command),
     };
     match result {
@@ -60,7 +62,24 @@ fn run_async(global: args::GlobalArgs, command: Option<Command>) -> CommandResul
             Some(Command::Tui) | None => tui_cmd::run(&global).await,
             Some(Command::Demo(args)) => demo_cmd::run(&global, &args).await,
             Some(Command::Undo(args)) => undo_cmd::run(&global, &args).await,
-            Some(Command::Completions { .. }) => unreachable!("handled before the runtime starts"),
+            Some(Command::Completions { .. } | Command::Man) => {
+                unreachable!("handled before the runtime starts")
+            }
         }
     })
+}
+
+/// The main page: the options, and every command with its summary. The `.TH` line is
+/// moved first (clap_mangen opens with a string definition), where `man` and tools that
+/// sniff for a title look for it.
+fn write_man_page() -> CommandResult {
+    let mut page = Vec::new();
+    clap_mangen::Man::new(Cli::command())
+        .render(&mut page)
+        .map_err(|e| Failure::Runtime(format!("cannot render the man page: {e}")))?;
+    let page = String::from_utf8_lossy(&page);
+    let (title, rest): (Vec<&str>, Vec<&str>) = page.lines().partition(|l| l.starts_with(".TH "));
+    let text = title.into_iter().chain(rest).collect::<Vec<_>>().join("\n") + "\n";
+    std::io::Write::write_all(&mut std::io::stdout(), text.as_bytes())
+        .map_err(|e| Failure::Runtime(format!("cannot write the man page: {e}")))
 }

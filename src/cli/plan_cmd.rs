@@ -4,7 +4,8 @@ use super::args::{GlobalArgs, PlanArgs, PlanFormat};
 use super::config::{select, Selection};
 use super::failure::{worst_of_targets, CommandResult, Failure};
 use super::plan_output::{
-    write_csv, write_csv_targets, write_json, write_json_targets, write_table, TargetPlan,
+    write_csv, write_csv_targets, write_json, write_json_targets, write_markdown, write_table,
+    TargetPlan,
 };
 use super::reviewed_plan::{plan_document, write_plan_file, PlanFileMeta};
 use super::session::{plan_target, Planned, Target};
@@ -28,6 +29,7 @@ pub async fn run(global: &GlobalArgs, args: &PlanArgs) -> CommandResult {
             PlanFormat::Table => write_table(&mut stdout, &view),
             PlanFormat::Json => write_json(&mut stdout, &view),
             PlanFormat::Csv => write_csv(&mut stdout, &view),
+            PlanFormat::Markdown => write_markdown(&mut stdout, &view, None),
         };
         return written.map_err(cannot_write);
     }
@@ -73,7 +75,23 @@ async fn run_targets(selection: &Selection, targets: &[Target], args: &PlanArgs)
         if let Err(failure) = &result {
             eprintln!("s3prune: {}", failure.message());
         }
-        // The table goes out as each target is planned; JSON and CSV are one document.
+        // The table and Markdown go out as each target is planned; JSON and CSV are one
+        // document.
+        if format == PlanFormat::Markdown {
+            let heading = format!("target {name} ({} of {total})", i + 1);
+            let written = match &result {
+                Ok(planned) => write_markdown(&mut stdout, &planned.view(target), Some(&heading)),
+                Err(failure) => writeln!(
+                    stdout,
+                    "### {}\n\nnot planned: {}",
+                    super::plan_output::markdown_text(&heading),
+                    super::plan_output::markdown_text(failure.message())
+                ),
+            };
+            written
+                .and_then(|()| writeln!(stdout))
+                .map_err(cannot_write)?;
+        }
         if format == PlanFormat::Table {
             let heading = format!("== target {name} ({} of {total}) ==", i + 1);
             let written = match &result {
@@ -93,7 +111,7 @@ async fn run_targets(selection: &Selection, targets: &[Target], args: &PlanArgs)
         .map(|s| s.name.as_deref().unwrap_or_default())
         .collect();
     let written = match format {
-        PlanFormat::Table => Ok(()),
+        PlanFormat::Table | PlanFormat::Markdown => Ok(()),
         PlanFormat::Json => {
             let plans: Vec<TargetPlan> = results
                 .iter()

@@ -349,6 +349,88 @@ pub fn write_table(out: &mut dyn Write, view: &PlanView<'_>) -> std::io::Result<
     Ok(())
 }
 
+/// The plan as Markdown, for a pull-request comment: a header line, one table row per
+/// deployment, a summary line. `heading` (a policy file's target) goes above it.
+pub fn write_markdown(
+    out: &mut dyn Write,
+    view: &PlanView<'_>,
+    heading: Option<&str>,
+) -> std::io::Result<()> {
+    if let Some(heading) = heading {
+        writeln!(out, "### {}\n", markdown_text(heading))?;
+    }
+    writeln!(
+        out,
+        "**s3://{}/{}** · {} · versioning {}\n",
+        markdown_text(view.bucket),
+        markdown_text(view.root),
+        markdown_text(&crate::format::describe_rule(view.rule)),
+        view.versioning.as_str()
+    )?;
+    let sizes = if view.current.is_some() {
+        "all versions | versions"
+    } else {
+        "size | objects"
+    };
+    writeln!(out, "| action | reason | name | age | {sizes} |")?;
+    writeln!(out, "|---|---|---|---:|---:|---:|")?;
+    for e in &view.plan.entries {
+        let time = view.rule.age_by().time_of(&e.deployment);
+        writeln!(
+            out,
+            "| {} | {} | {} | {} | {} | {} |",
+            e.action.as_str(),
+            markdown_text(&reason_cell(e)),
+            markdown_text(&e.deployment.name),
+            format_age(time, view.now),
+            bytes(e.deployment.bytes),
+            count(e.deployment.objects),
+        )?;
+    }
+    writeln!(out)?;
+    for warning in &view.plan.warnings {
+        writeln!(out, "> warning: {}\n", markdown_text(warning))?;
+    }
+    let s = view.plan.summary();
+    writeln!(
+        out,
+        "{} deployments: keep {}, delete {} ({} {}, {}).",
+        s.deployments,
+        s.keep,
+        s.delete,
+        count(s.delete_objects),
+        if view.current.is_some() {
+            "versions and delete markers"
+        } else {
+            "objects"
+        },
+        bytes(s.delete_bytes)
+    )?;
+    if view.root_objects.objects > 0 {
+        writeln!(
+            out,
+            "\n{} objects ({}) directly under the root belong to no deployment and are never deleted.",
+            count(view.root_objects.objects),
+            bytes(view.root_objects.bytes)
+        )?;
+    }
+    Ok(())
+}
+
+/// Text that Markdown shows as written, on one table row: control characters as
+/// escapes (`\n`), and the characters that would end a cell, open a code span, a link,
+/// emphasis or HTML backslash-escaped.
+pub fn markdown_text(text: &str) -> String {
+    let mut escaped = String::with_capacity(text.len());
+    for c in printable(text).chars() {
+        if "\\`*_[]<>|~#!&(){}".contains(c) {
+            escaped.push('\\');
+        }
+        escaped.push(c);
+    }
+    escaped
+}
+
 /// The reason, and for a live deployment where that comes from: `live ← current.txt`,
 /// or `newest-n · live ← current.txt` when the rule kept it anyway.
 fn reason_cell(entry: &PlanEntry) -> String {
@@ -609,5 +691,13 @@ mod tests {
         assert_eq!(lines.len(), 1 + 2 * plan.entries.len());
         assert!(lines[1].starts_with("prod,"), "{csv}");
         assert!(lines.last().unwrap().starts_with("staging,"), "{csv}");
+    }
+
+    #[test]
+    fn markdown_text_cannot_break_a_table_row() {
+        assert_eq!(markdown_text("a|b`c"), "a\\|b\\`c");
+        assert_eq!(markdown_text("x\ny"), "x\\\\ny");
+        assert_eq!(markdown_text("<b>*_"), "\\<b\\>\\*\\_");
+        assert_eq!(markdown_text("deploy-2026.1"), "deploy-2026.1");
     }
 }

@@ -5,15 +5,16 @@ use std::sync::Mutex;
 use chrono::Utc;
 use indicatif::{ProgressBar, ProgressStyle};
 
-use super::args::{GlobalArgs, PruneArgs};
+use super::args::{GlobalArgs, PruneArgs, PruneFormat};
 use super::failure::{CommandResult, Failure};
 use super::plan_output::{delete_names, write_table};
+use super::prune_report::{write_reports, Prose, TargetReport};
 use super::session::default_audit_path;
 use super::session::{plan_target, target, Planned};
 use crate::engine::bucket::Bucket;
 use crate::engine::deletion::{DeleteOptions, DeletionEvent, DeletionReport, OutcomeStatus};
 use crate::engine::deployment::Deployment;
-use crate::engine::listing::ListingOptions;
+use crate::engine::listing::{normalise_root, ListingOptions};
 use crate::engine::prune::{prune, PruneEvent, PruneReport, PruneRequest, PruneSettings};
 use crate::engine::stop::StopSignal;
 use crate::format::{bytes, count, printable};
@@ -29,26 +30,42 @@ pub async fn run(global: &GlobalArgs, args: &PruneArgs) -> CommandResult {
     }
     let selection = super::config::select(global)?;
     selection.checked()?;
+    let started = Utc::now();
+    let prose = Prose::for_args(args);
+    let json = args.format == PruneFormat::Json;
     if !selection.from_file {
-        return run_one(&selection.targets[0].global, args).await;
+        let global = &selection.targets[0].global;
+        let mut report = start_report(global, None);
+        let result = run_one(global, args, prose, &mut report).await;
+        // Bad input changes nothing and reports nothing: exit 2 and one paragraph.
+        if json && !matches!(result, Err(Failure::Usage(_))) {
+            report.finish(result.as_ref().err().map(Failure::message));
+            write_reports(&[report], false, started);
+        }
+        return result;
     }
     let total = selection.targets.len();
     let mut outcomes = Vec::with_capacity(total);
+    let mut reports = Vec::with_capacity(total);
     for (i, selected) in selection.targets.iter().enumerate() {
         let name = selected.name.as_deref().unwrap_or_default();
-        println!("== target {name} ({} of {total}) ==", i + 1);
-        let result = run_one(&selected.global, args).await;
-        println!();
-        match result {
-            Ok(()) => outcomes.push((name, None)),
+        prose.line(format_args!("== target {name} ({} of {total}) ==", i + 1));
+        let mut report = start_report(&selected.global, selected.name.as_deref());
+        let result = run_one(&selected.global, args, prose, &mut report).await;
+        prose.line("");
+        let failure = match result {
+            Ok(()) => None,
             // Found before any request (no terminal and no --yes): the same for every target.
             Err(usage @ Failure::Usage(_)) => return Err(selected.locate(usage)),
             Err(failure) => {
                 let failure = selected.locate(failure);
                 eprintln!("s3prune: {}", failure.message());
-                outcomes.push((name, Some(failure)));
+                Some(failure)
             }
-        }
+        };
+        report.finish(failure.as_ref().map(Failure::message));
+        reports.push(report);
+        outcomes.push((name, failure));
     }
     let summary: Vec<String> = outcomes
         .iter()
@@ -57,7 +74,10 @@ pub async fn run(global: &GlobalArgs, args: &PruneArgs) -> CommandResult {
             Some(_) => format!("{name} FAILED"),
         })
         .collect();
-    println!("Targets: {}.", summary.join(", "));
+    prose.line(format_args!("Targets: {}.", summary.join(", ")));
+    if json {
+        write_reports(&reports, true, started);
+    }
     super::failure::worst_of_targets(
         outcomes
             .into_iter()
@@ -66,23 +86,42 @@ pub async fn run(global: &GlobalArgs, args: &PruneArgs) -> CommandResult {
     )
 }
 
+fn start_report(global: &GlobalArgs, target: Option<&str>) -> TargetReport {
+    let mut report = TargetReport::start(
+        target,
+        global.bucket.as_deref().unwrap_or_default(),
+        &normalise_root(global.prefix.as_deref()),
+    );
+    report.endpoint = global.endpoint_url.clone();
+    report
+}
+
 /// One target's prune: plan, guards, confirmation, deletion, report.
-async fn run_one(global: &GlobalArgs, args: &PruneArgs) -> CommandResult {
+async fn run_one(
+    global: &GlobalArgs,
+    args: &PruneArgs,
+    prose: Prose,
+    record: &mut TargetReport,
+) -> CommandResult {
     let target = target(global)?;
     let planned = plan_target(&target).await?;
-    write_table(&mut std::io::stdout().lock(), &planned.view(&target))
+    record.endpoint = Some(planned.listed.bucket.endpoint_label().to_string());
+    write_table(&mut prose.writer(), &planned.view(&target))
         .map_err(|e| Failure::Runtime(format!("cannot write the plan: {e}")))?;
     let Planned { listed, plan, .. } = planned;
 
     let summary = plan.summary();
+    let doomed: Vec<Deployment> = plan.to_delete().map(|e| e.deployment.clone()).collect();
+    record.planned(summary, &doomed);
     if summary.delete == 0 {
-        println!("Nothing to delete.");
+        prose.line("Nothing to delete.");
         return Ok(());
     }
     // Before --dry-run, so a dry run also says whether the real run would be refused.
     check_limits(args, summary.delete, summary.deployments)?;
     if args.dry_run {
-        println!("Dry run: nothing was deleted.");
+        record.dry_run = true;
+        prose.line("Dry run: nothing was deleted.");
         return Ok(());
     }
     if !args.yes
@@ -93,13 +132,13 @@ async fn run_one(global: &GlobalArgs, args: &PruneArgs) -> CommandResult {
             &delete_names(&plan, 5),
         )?
     {
-        println!("Not confirmed: nothing was deleted.");
+        prose.line("Not confirmed: nothing was deleted.");
         return Err(Failure::Runtime("deletion not confirmed".into()));
     }
 
     let settings = settings(global, args, target.listing_options());
     let request = PruneRequest {
-        targets: plan.to_delete().map(|e| e.deployment.clone()).collect(),
+        targets: doomed,
         by_hand: HashSet::new(),
         rule: Some(target.rule.clone()),
         planned: plan.entries.iter().map(|e| e.deployment.clone()).collect(),
@@ -108,11 +147,12 @@ async fn run_one(global: &GlobalArgs, args: &PruneArgs) -> CommandResult {
     };
     let report =
         delete_with_progress(&listed.bucket, &request, &settings, summary.delete_objects).await?;
+    record.pruned(&report);
     if report.deletion.outcomes.is_empty() && !report.skipped.is_empty() {
-        println!("Nothing left to delete: every planned deployment changed since the plan.");
+        prose.line("Nothing left to delete: every planned deployment changed since the plan.");
         return Ok(());
     }
-    report_outcome(&report.deletion, &settings.audit_path)
+    report_outcome(&report.deletion, &settings.audit_path, prose)
 }
 
 /// What every prune checks before it lists anything.
@@ -335,20 +375,21 @@ fn status_word(status: OutcomeStatus) -> &'static str {
 pub(super) fn report_outcome(
     report: &DeletionReport,
     audit_path: &std::path::Path,
+    prose: Prose,
 ) -> CommandResult {
     let done = report
         .outcomes
         .iter()
         .filter(|o| o.status == OutcomeStatus::Deleted)
         .count();
-    println!(
+    prose.line(format_args!(
         "Deleted {} of {} deployments: {} objects, {}. Audit log: {}",
         done,
         report.outcomes.len(),
         count(report.deleted_objects()),
         bytes(report.deleted_bytes()),
         audit_path.display()
-    );
+    ));
     if report.all_deleted() {
         return Ok(());
     }
@@ -382,7 +423,7 @@ pub(super) fn report_outcome(
         }
         lines.push(line);
     }
-    println!("Not deleted:\n{}", lines.join("\n"));
+    prose.line(format_args!("Not deleted:\n{}", lines.join("\n")));
     let why = if report.stopped {
         "stopped before the end"
     } else {

@@ -8,16 +8,18 @@ use std::path::Path;
 use chrono::{DateTime, SecondsFormat, Utc};
 use serde_json::{json, Value};
 
-use super::args::{GlobalArgs, PruneArgs};
+use super::args::{GlobalArgs, PruneArgs, PruneFormat};
 use super::failure::{CommandResult, Failure};
 use super::plan_output::PlanView;
 use super::prune_cmd::{check_limits, confirm, delete_with_progress, report_outcome, settings};
+use super::prune_report::{write_reports, Prose, TargetReport};
 use super::session::connection_options;
 use crate::age_text::exact_duration;
 use crate::engine::bucket::{Bucket, Scope};
 use crate::engine::connection::connect;
 use crate::engine::listing::{normalise_root, ListingOptions};
 use crate::engine::live::LiveOptions;
+use crate::engine::plan::PlanSummary;
 use crate::engine::plan_file::{self, Fingerprint, PlannedTarget, PLAN_FORMAT};
 use crate::engine::prune::PruneRequest;
 use crate::format::{bytes, count, printable};
@@ -100,23 +102,33 @@ pub async fn apply(global: &GlobalArgs, args: &PruneArgs, path: &Path) -> Comman
     for plan in &plans {
         connected.push(check_plan(global, args, path, plan).await?);
     }
+    let started = Utc::now();
+    let prose = Prose::for_args(args);
     let mut failures = Vec::new();
+    let mut reports = Vec::with_capacity(plans.len());
     for (plan, bucket) in plans.iter().zip(connected) {
         if plans.len() > 1 {
-            println!(
+            prose.line(format_args!(
                 "== {} (s3://{}/{})",
                 plan.target.as_deref().unwrap_or(&plan.bucket),
                 plan.bucket,
                 plan.prefix
-            );
+            ));
         }
-        if let Err(failure) = apply_one(global, args, plan, &bucket).await {
-            if plans.len() == 1 {
-                return Err(failure);
+        let mut report = TargetReport::start(plan.target.as_deref(), &plan.bucket, &plan.prefix);
+        report.endpoint = Some(plan.endpoint.clone());
+        let result = apply_one(global, args, plan, &bucket, prose, &mut report).await;
+        report.finish(result.as_ref().err().map(Failure::message));
+        reports.push(report);
+        if let Err(failure) = result {
+            if plans.len() > 1 {
+                eprintln!("s3prune: {}", failure.message());
             }
-            eprintln!("s3prune: {}", failure.message());
             failures.push(failure);
         }
+    }
+    if args.format == PruneFormat::Json {
+        write_reports(&reports, plans.len() > 1, started);
     }
     match failures.into_iter().next() {
         None => Ok(()),
@@ -208,21 +220,31 @@ async fn apply_one(
     args: &PruneArgs,
     plan: &PlannedTarget,
     bucket: &Bucket,
+    prose: Prose,
+    record: &mut TargetReport,
 ) -> CommandResult {
     let doomed: Vec<_> = plan.to_delete().map(|d| d.deployment()).collect();
     let objects: u64 = doomed.iter().map(|d| d.objects).sum();
     let size: u64 = doomed.iter().map(|d| d.bytes).sum();
     let names = name_list(doomed.iter().map(|d| d.name.as_str()));
-    println!(
+    let summary = PlanSummary {
+        deployments: plan.deployments.len() as u64,
+        keep: (plan.deployments.len() - doomed.len()) as u64,
+        delete: doomed.len() as u64,
+        delete_objects: objects,
+        delete_bytes: size,
+    };
+    record.planned(summary, &doomed);
+    prose.line(format_args!(
         "The plan written {} deletes {} of {} deployments ({} objects, {}): {names}",
         plan.created.to_rfc3339_opts(SecondsFormat::Secs, true),
         doomed.len(),
         plan.deployments.len(),
         count(objects),
         bytes(size),
-    );
+    ));
     if doomed.is_empty() {
-        println!("Nothing to delete.");
+        prose.line("Nothing to delete.");
         return Ok(());
     }
     check_limits(args, doomed.len() as u64, plan.deployments.len() as u64)?;
@@ -243,21 +265,22 @@ async fn apply_one(
     };
     let settings = settings(global, args, listing);
     if args.dry_run {
+        record.dry_run = true;
         let checked = crate::engine::prune::check(bucket, &request, &settings).await?;
         let names = name_list(checked.confirmed.iter().map(|d| d.name.as_str()));
-        println!(
+        prose.line(format_args!(
             "Dry run: {} of {} would be deleted now: {names}",
             checked.confirmed.len(),
             doomed.len()
-        );
+        ));
         for skipped in &checked.skipped {
-            println!(
+            prose.line(format_args!(
                 "  would not delete {}: {}",
                 printable(&skipped.name),
                 skipped.reason
-            );
+            ));
         }
-        println!("Dry run: nothing was deleted.");
+        prose.line("Dry run: nothing was deleted.");
         return if checked.skipped.is_empty() {
             Ok(())
         } else {
@@ -265,15 +288,16 @@ async fn apply_one(
         };
     }
     if !args.yes && !confirm(doomed.len() as u64, objects, size, &names)? {
-        println!("Not confirmed: nothing was deleted.");
+        prose.line("Not confirmed: nothing was deleted.");
         return Err(Failure::Runtime("deletion not confirmed".into()));
     }
     // The progress names each skipped deployment, and why, as the re-check finds it.
     let report = delete_with_progress(bucket, &request, &settings, objects).await?;
+    record.pruned(&report);
     let deleted = if report.deletion.outcomes.is_empty() {
         Ok(())
     } else {
-        report_outcome(&report.deletion, &settings.audit_path)
+        report_outcome(&report.deletion, &settings.audit_path, prose)
     };
     if report.skipped.is_empty() {
         return deleted;
