@@ -68,7 +68,11 @@ pub async fn run(global: &GlobalArgs, args: &PruneArgs) -> CommandResult {
 
 /// One target's prune: plan, guards, confirmation, deletion, report.
 async fn run_one(global: &GlobalArgs, args: &PruneArgs) -> CommandResult {
-    let target = target(global)?;
+    let mut target = target(global)?;
+    if let Some(pause) = args.retry_backoff {
+        target.connection.retry.base_backoff = pause;
+        target.connection.sdk_initial_backoff = Some(pause);
+    }
     let planned = plan_target(&target).await?;
     write_table(&mut std::io::stdout().lock(), &planned.view(&target))
         .map_err(|e| Failure::Runtime(format!("cannot write the plan: {e}")))?;
@@ -142,7 +146,9 @@ pub(super) fn settings(
     PruneSettings {
         delete: DeleteOptions {
             batches_in_flight: args.batches_in_flight,
-            base_backoff: args.retry_backoff,
+            base_backoff: args
+                .retry_backoff
+                .unwrap_or(DeleteOptions::default().base_backoff),
             listing_concurrency: listing.concurrency,
             ..DeleteOptions::default()
         },
