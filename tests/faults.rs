@@ -302,3 +302,134 @@ async fn replies_cut_off_mid_body_are_retried_without_losing_or_inventing_deleti
     let doomed: BTreeSet<String> = before.keys().filter(|k| is_doomed(k, 5)).cloned().collect();
     assert_eq!(audited(&audit(&audit_path), "deleted"), doomed);
 }
+
+/// `deployments` deployments of `objects` objects, one day apart (deploy-00 newest).
+async fn seed_small(
+    target: &S3Target,
+    bucket: &str,
+    deployments: i64,
+    objects: usize,
+) -> BTreeMap<String, i64> {
+    let mut all = Vec::new();
+    for d in 0..deployments {
+        let time = Some(Utc::now() - chrono::Duration::days(d + 1));
+        for o in 0..objects {
+            all.push((format!("deploy-{d:02}/file-{o}.js"), 2, time));
+        }
+    }
+    all.push(("index.html".into(), 1, None));
+    target.put_all(bucket, all).await;
+    target.all_keys(bucket).await
+}
+
+/// Throttling, server errors, connections closed before any reply and replies cut
+/// mid-body, on every operation (listing included).
+fn every_fault(seed: u64) -> FaultConfig {
+    FaultConfig {
+        slow_down: 0.10,
+        internal_error: 0.03,
+        drop_before_reply: 0.03,
+        drop_reply: 0.03,
+        seed,
+        ..FaultConfig::none()
+    }
+}
+
+fn quick_prune(target: &S3Target, bucket: &str, keep: &str) -> std::process::Command {
+    let mut prune = target.cli();
+    prune.args([
+        "prune",
+        "--bucket",
+        bucket,
+        "--keep",
+        keep,
+        "--yes",
+        "--retry-backoff",
+        "5ms",
+        "--audit-log",
+        "/dev/null",
+    ]);
+    prune
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn twenty_prunes_through_every_fault_delete_exactly_their_plans() {
+    let target = S3Target::embedded().await;
+    let server = target.server().unwrap();
+    for run in 0..20u64 {
+        server.set_faults(FaultConfig::none());
+        let bucket = target.fresh_bucket(&format!("every-{run}")).await;
+        let before = seed_small(&target, &bucket, 30, 20).await;
+
+        server.set_faults(every_fault(1000 + run));
+        let requests_before = server.request_count();
+        let out = target.run(quick_prune(&target, &bucket, "5")).await;
+        let requests = server.request_count() - requests_before;
+        server.set_faults(FaultConfig::none());
+        assert!(
+            out.status.success(),
+            "run {run}: stdout: {}\nstderr: {}",
+            text(&out.stdout),
+            text(&out.stderr)
+        );
+
+        let expected: BTreeMap<String, i64> = before
+            .iter()
+            .filter(|(k, _)| !is_doomed(k, 5))
+            .map(|(k, v)| (k.clone(), *v))
+            .collect();
+        assert_eq!(
+            target.all_keys(&bucket).await,
+            expected,
+            "run {run} ({requests} requests): exactly the planned keys are gone"
+        );
+    }
+}
+
+/// A listing that cannot get through is one paragraph that names the endpoint: no
+/// debug output of the SDK's errors.
+async fn listing_failure_message(faults: FaultConfig) -> String {
+    let target = S3Target::embedded().await;
+    let bucket = target.fresh_bucket("unlistable").await;
+    let before = seed_small(&target, &bucket, 3, 2).await;
+    let server = target.server().unwrap();
+    server.set_faults(faults);
+    let started = std::time::Instant::now();
+    let out = target.run(quick_prune(&target, &bucket, "1")).await;
+    server.set_faults(FaultConfig::none());
+    assert!(
+        started.elapsed() < Duration::from_secs(30),
+        "retries are bounded"
+    );
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
+    assert_eq!(target.all_keys(&bucket).await, before, "nothing deleted");
+    let stderr = text(&out.stderr);
+    assert!(stderr.contains(&target.endpoint), "{stderr}");
+    for debug in ["DispatchFailure(", "ResponseError(", "Error {", "Some("] {
+        assert!(!stderr.contains(debug), "{stderr}");
+    }
+    assert_eq!(stderr.trim().lines().count(), 1, "one paragraph: {stderr}");
+    stderr
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn listings_whose_connections_always_close_fail_with_one_paragraph() {
+    let stderr = listing_failure_message(FaultConfig {
+        drop_before_reply: 1.0,
+        operations: vec!["ListObjectsV2".into()],
+        ..FaultConfig::none()
+    })
+    .await;
+    assert!(stderr.contains("cannot reach the S3 endpoint"), "{stderr}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn listings_always_cut_mid_body_fail_with_one_paragraph() {
+    let stderr = listing_failure_message(FaultConfig {
+        drop_reply: 1.0,
+        operations: vec!["ListObjectsV2".into()],
+        ..FaultConfig::none()
+    })
+    .await;
+    assert!(stderr.contains("broke off"), "{stderr}");
+}

@@ -275,9 +275,10 @@ pub struct PruneArgs {
     /// DeleteObjects requests in flight at most; half as many while deployments are large.
     #[arg(long, value_name = "N", default_value_t = crate::engine::deletion::DEFAULT_BATCHES_IN_FLIGHT)]
     pub batches_in_flight: usize,
-    /// First pause before retrying failed keys (doubles each round); for tests.
-    #[arg(long, hide = true, value_name = "DUR", value_parser = parse_duration, default_value = "200ms")]
-    pub retry_backoff: Duration,
+    /// First pause before retrying failed keys and listing pages, and the SDK's first pause
+    /// between attempts (doubles each round); for tests.
+    #[arg(long, hide = true, value_name = "DUR", value_parser = parse_duration)]
+    pub retry_backoff: Option<Duration>,
 }
 
 #[derive(Debug, Args)]
@@ -335,9 +336,12 @@ pub struct FaultArgs {
     /// Fraction of keys in each DeleteObjects batch reported as errors (and not deleted).
     #[arg(long, value_name = "F", default_value_t = 0.0, value_parser = parse_fraction)]
     pub fault_delete_key_error: f64,
-    /// Fraction of replies cut off mid-body after the request took effect.
+    /// Fraction of replies (listings included) cut off mid-body after the request took effect.
     #[arg(long, value_name = "F", default_value_t = 0.0, value_parser = parse_fraction)]
     pub fault_drop_reply: f64,
+    /// Fraction of requests whose connection is closed before any reply (never handled).
+    #[arg(long, value_name = "F", default_value_t = 0.0, value_parser = parse_fraction)]
+    pub fault_drop_before_reply: f64,
     /// Latency added to every request (e.g. 30ms).
     #[arg(long, value_name = "DUR", value_parser = parse_duration)]
     pub fault_latency: Option<Duration>,
@@ -356,6 +360,7 @@ impl FaultArgs {
             internal_error: self.fault_internal_error,
             delete_key_error: self.fault_delete_key_error,
             drop_reply: self.fault_drop_reply,
+            drop_before_reply: self.fault_drop_before_reply,
             latency: self.fault_latency.unwrap_or_default(),
             seed: self.fault_seed,
             operations: self.fault_operation.clone(),

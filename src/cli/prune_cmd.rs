@@ -103,7 +103,11 @@ async fn run_one(
     prose: Prose,
     record: &mut TargetReport,
 ) -> CommandResult {
-    let target = target(global)?;
+    let mut target = target(global)?;
+    if let Some(pause) = args.retry_backoff {
+        target.connection.retry.base_backoff = pause;
+        target.connection.sdk_initial_backoff = Some(pause);
+    }
     let planned = plan_target(&target).await?;
     record.endpoint = Some(planned.listed.bucket.endpoint_label().to_string());
     write_table(&mut prose.writer(), &planned.view(&target))
@@ -182,7 +186,9 @@ pub(super) fn settings(
     PruneSettings {
         delete: DeleteOptions {
             batches_in_flight: args.batches_in_flight,
-            base_backoff: args.retry_backoff,
+            base_backoff: args
+                .retry_backoff
+                .unwrap_or(DeleteOptions::default().base_backoff),
             listing_concurrency: listing.concurrency,
             ..DeleteOptions::default()
         },

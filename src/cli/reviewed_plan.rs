@@ -202,7 +202,12 @@ async fn check_plan(
             exact_duration(args.max_plan_age)
         )));
     }
-    let connection = connect(&connection_options(global)).await;
+    let mut options = connection_options(global);
+    if let Some(pause) = args.retry_backoff {
+        options.retry.base_backoff = pause;
+        options.sdk_initial_backoff = Some(pause);
+    }
+    let connection = connect(&options).await;
     if connection.endpoint_label != plan.endpoint {
         return Err(refuse(format!(
             "it was made against {}, and this run would talk to {} (give the same \

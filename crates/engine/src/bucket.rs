@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 
 use super::connection::Connection;
 use super::error::{classify, EngineError, ErrorContext};
+use super::retry::{retried, Retry};
 
 /// The one seam between s3prune and S3: every S3 call the engine, the CLI and the TUI
 /// make goes through here, and every SDK error leaves it as an [`EngineError`].
@@ -16,6 +17,7 @@ pub struct Bucket {
     name: String,
     endpoint_label: String,
     region: String,
+    retry: Retry,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -197,7 +199,13 @@ impl Bucket {
             name: name.into(),
             endpoint_label: connection.endpoint_label.clone(),
             region: connection.region.clone(),
+            retry: connection.retry,
         }
+    }
+
+    /// How listing pages and pointer reads are retried (from the connection options).
+    pub fn retry(&self) -> &Retry {
+        &self.retry
     }
 
     pub fn name(&self) -> &str {
@@ -409,6 +417,14 @@ impl Bucket {
         key: &str,
         limit: u64,
     ) -> Result<Option<ObjectHead>, EngineError> {
+        retried(&self.retry, || self.read_head_once(key, limit)).await
+    }
+
+    async fn read_head_once(
+        &self,
+        key: &str,
+        limit: u64,
+    ) -> Result<Option<ObjectHead>, EngineError> {
         let reply = self
             .client
             .get_object()
@@ -451,7 +467,13 @@ impl Bucket {
             .body
             .collect()
             .await
-            .map_err(|e| EngineError::Other(format!("reading s3://{}/{key}: {e}", self.name)))?
+            .map_err(|e| EngineError::Unreachable {
+                endpoint: self.endpoint_label.clone(),
+                detail: format!(
+                    "the reply to reading s3://{}/{key} broke off: {e}",
+                    self.name
+                ),
+            })?
             .into_bytes();
         let mut bytes = body.to_vec();
         // A server that ignores Range sends everything.

@@ -5,6 +5,8 @@ use aws_config::timeout::TimeoutConfig;
 use aws_config::BehaviorVersion;
 use aws_sdk_s3::config::Region;
 
+use super::retry::Retry;
+
 /// Where and how to reach S3. Everything not given here comes from the standard AWS
 /// chain (environment, `~/.aws` profiles, SSO, IMDS), as in the AWS CLI.
 #[derive(Debug, Clone)]
@@ -19,6 +21,10 @@ pub struct ConnectionOptions {
     pub max_attempts: u32,
     /// Fixed credentials instead of the AWS chain (s3prune's own server, tests).
     pub static_credentials: Option<StaticCredentials>,
+    /// The engine's retries of listing pages and pointer reads, after the SDK's attempts.
+    pub retry: Retry,
+    /// The SDK's first pause between attempts, when not its own default (tests).
+    pub sdk_initial_backoff: Option<Duration>,
 }
 
 #[derive(Clone)]
@@ -46,6 +52,8 @@ impl Default for ConnectionOptions {
             connect_timeout: Duration::from_secs(5),
             max_attempts: 4,
             static_credentials: None,
+            retry: Retry::default(),
+            sdk_initial_backoff: None,
         }
     }
 }
@@ -57,6 +65,7 @@ pub struct Connection {
     /// The endpoint actually used, for display (`AWS S3 (region)` when not overridden).
     pub endpoint_label: String,
     pub region: String,
+    pub retry: Retry,
 }
 
 pub const DEFAULT_REGION: &str = "us-east-1";
@@ -87,7 +96,13 @@ pub fn is_aws_endpoint(url: &str) -> bool {
 
 pub async fn connect(options: &ConnectionOptions) -> Connection {
     let mut loader = aws_config::defaults(BehaviorVersion::latest())
-        .retry_config(RetryConfig::standard().with_max_attempts(options.max_attempts.max(1)))
+        .retry_config({
+            let config = RetryConfig::standard().with_max_attempts(options.max_attempts.max(1));
+            match options.sdk_initial_backoff {
+                Some(pause) => config.with_initial_backoff(pause),
+                None => config,
+            }
+        })
         .timeout_config(
             TimeoutConfig::builder()
                 .connect_timeout(options.connect_timeout)
@@ -128,6 +143,7 @@ pub async fn connect(options: &ConnectionOptions) -> Connection {
         client: aws_sdk_s3::Client::from_conf(builder.build()),
         endpoint_label: endpoint.unwrap_or_else(|| format!("AWS S3 ({region})")),
         region,
+        retry: options.retry,
     }
 }
 

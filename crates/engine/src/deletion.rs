@@ -10,6 +10,7 @@ use super::deployment::Deployment;
 use super::error::{is_retryable_code, EngineError};
 use super::listing_gate::ListingGate;
 use super::pages::{entries, PageRequest};
+use super::retry::{backoff, Retry};
 use super::stop::StopSignal;
 
 /// See [`DeleteOptions::batches_in_flight`].
@@ -34,8 +35,8 @@ impl Default for DeleteOptions {
         DeleteOptions {
             batches_in_flight: DEFAULT_BATCHES_IN_FLIGHT,
             listing_concurrency: super::listing::DEFAULT_LISTING_CONCURRENCY,
-            max_rounds: 6,
-            base_backoff: Duration::from_millis(200),
+            max_rounds: Retry::default().max_rounds,
+            base_backoff: Retry::default().base_backoff,
         }
     }
 }
@@ -478,14 +479,6 @@ fn error_code(error: &EngineError) -> String {
     }
 }
 
-/// Exponential backoff with full jitter, capped at 10 s.
-fn backoff(base: Duration, round: u32) -> Duration {
-    let ceiling = base
-        .saturating_mul(1 << round.min(6))
-        .min(Duration::from_secs(10));
-    ceiling.mul_f64(0.5 + rand::random::<f64>() * 0.5)
-}
-
 /// Records a batch's answers in the audit log and the per-deployment progress; returns
 /// the deployments it touched.
 fn apply_batch(
@@ -638,13 +631,5 @@ mod tests {
         assert!(check_target(&target("d", "/")).is_err());
         assert!(check_target(&target("a/b", "a/b/")).is_err());
         assert!(check_target(&target("d", "other/")).is_err());
-    }
-
-    #[test]
-    fn backoff_grows_and_is_capped() {
-        let base = Duration::from_millis(100);
-        assert!(backoff(base, 1) <= Duration::from_millis(200));
-        assert!(backoff(base, 1) >= Duration::from_millis(100));
-        assert!(backoff(base, 30) <= Duration::from_secs(10));
     }
 }

@@ -1,4 +1,4 @@
-use aws_sdk_s3::error::{DisplayErrorContext, ProvideErrorMetadata, SdkError};
+use aws_sdk_s3::error::{ProvideErrorMetadata, SdkError};
 
 /// A failure the operator can act on, with a message that says what to do. The engine
 /// turns every SDK error into one of these at the seam.
@@ -72,7 +72,7 @@ pub fn classify<E>(
 where
     E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
 {
-    let detail = DisplayErrorContext(&err).to_string();
+    let detail = chain(&err);
     let innermost = innermost_cause(&err);
     let endpoint = ctx.endpoint.to_string();
     let bucket = ctx.bucket.to_string();
@@ -85,7 +85,15 @@ where
         }
         SdkError::ResponseError(response) => {
             let status = response.raw().status().as_u16();
-            if status == 404 {
+            if claims_to_be_s3(response.raw()) && !(400..500).contains(&status) {
+                // An XML reply that could not be read: cut off mid-body, most likely.
+                EngineError::Unreachable {
+                    endpoint,
+                    detail: format!(
+                        "a reply (HTTP {status}) broke off before its end ({innermost})"
+                    ),
+                }
+            } else if status == 404 {
                 EngineError::NoSuchBucket { bucket, endpoint }
             } else if status == 403 {
                 EngineError::AccessDenied {
@@ -110,14 +118,15 @@ where
             endpoint,
             detail: innermost.clone(),
         },
-        SdkError::DispatchFailure(dispatch) if dispatch.is_io() => EngineError::Unreachable {
+        // I/O, and also "other" (e.g. a connection closed before the reply began).
+        SdkError::DispatchFailure(dispatch) if !dispatch.is_user() => EngineError::Unreachable {
             endpoint,
             detail: innermost.clone(),
         },
         _ if mentions_credentials(&detail) => EngineError::NoCredentials {
             detail: innermost.clone(),
         },
-        _ => EngineError::Other(detail),
+        _ => EngineError::Other(chain(&err)),
     }
 }
 
@@ -171,6 +180,30 @@ fn mentions_credentials(detail: &str) -> bool {
             || lower.contains("provider"))
 }
 
+/// Whether a reply says it carries XML, as every S3 reply with a body does; a web page
+/// or a proxy's error page does not.
+fn claims_to_be_s3(reply: &aws_sdk_s3::config::http::HttpResponse) -> bool {
+    reply
+        .headers()
+        .get("content-type")
+        .is_some_and(|t| t.contains("xml"))
+}
+
+/// Every message in the error's chain, outermost first, joined by ": ", without the
+/// repeats some layers add and without any debug output.
+fn chain(err: &(dyn std::error::Error + 'static)) -> String {
+    let mut parts: Vec<String> = Vec::new();
+    let mut cause = Some(err);
+    while let Some(error) = cause {
+        let text = error.to_string();
+        if !text.is_empty() && !parts.iter().any(|p| p.contains(&text)) {
+            parts.push(text);
+        }
+        cause = error.source();
+    }
+    parts.join(": ")
+}
+
 /// The message of the innermost error in the chain (e.g. "Connection refused (os error
 /// 111)"): the most specific part; the whole chain is noise for an operator.
 fn innermost_cause(err: &(dyn std::error::Error + 'static)) -> String {
@@ -186,4 +219,112 @@ fn innermost_cause(err: &(dyn std::error::Error + 'static)) -> String {
         .unwrap_or("")
         .trim_end_matches('.')
         .to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use aws_sdk_s3::config::http::HttpResponse;
+    use aws_sdk_s3::error::ConnectorError;
+    use aws_sdk_s3::operation::list_objects_v2::ListObjectsV2Error;
+    use aws_sdk_s3::primitives::SdkBody;
+
+    use super::*;
+
+    const CTX: ErrorContext<'static> = ErrorContext {
+        bucket: "b",
+        endpoint: "http://127.0.0.1:9090",
+    };
+
+    /// hyper's error for a connection closed before any reply, as the SDK wraps it.
+    #[derive(Debug)]
+    struct Closed;
+    impl std::fmt::Display for Closed {
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.write_str("connection closed before message completed")
+        }
+    }
+    impl std::error::Error for Closed {}
+
+    #[derive(Debug)]
+    struct SendRequest(Closed);
+    impl std::fmt::Display for SendRequest {
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.write_str("client error (SendRequest)")
+        }
+    }
+    impl std::error::Error for SendRequest {
+        fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+            Some(&self.0)
+        }
+    }
+
+    fn reply(status: u16, content_type: &str) -> HttpResponse {
+        let mut reply = HttpResponse::new(status.try_into().unwrap(), SdkBody::empty());
+        reply
+            .headers_mut()
+            .insert("content-type", content_type.to_string());
+        reply
+    }
+
+    fn assert_one_clean_paragraph(error: &EngineError) {
+        let text = error.to_string();
+        assert!(text.contains(CTX.endpoint), "{text}");
+        assert!(!text.contains('\n'), "{text}");
+        for debug in ["DispatchFailure(", "Error {", "ConnectorError", "Some("] {
+            assert!(!text.contains(debug), "{text}");
+        }
+    }
+
+    #[test]
+    fn a_connection_closed_before_the_reply_is_unreachable_and_retryable() {
+        let err: SdkError<ListObjectsV2Error, HttpResponse> =
+            SdkError::dispatch_failure(ConnectorError::other(Box::new(SendRequest(Closed)), None));
+        let error = classify(err, &CTX);
+        assert!(
+            matches!(&error, EngineError::Unreachable { detail, .. }
+                if detail == "connection closed before message completed"),
+            "{error:?}"
+        );
+        assert!(error.is_retryable());
+        assert_one_clean_paragraph(&error);
+    }
+
+    #[test]
+    fn an_io_failure_is_unreachable_and_retryable() {
+        let err: SdkError<ListObjectsV2Error, HttpResponse> =
+            SdkError::dispatch_failure(ConnectorError::io(Box::new(Closed)));
+        let error = classify(err, &CTX);
+        assert!(
+            matches!(error, EngineError::Unreachable { .. }),
+            "{error:?}"
+        );
+        assert!(error.is_retryable());
+        assert_one_clean_paragraph(&error);
+    }
+
+    #[test]
+    fn an_xml_reply_cut_mid_body_is_unreachable_and_retryable() {
+        let err: SdkError<ListObjectsV2Error, HttpResponse> =
+            SdkError::response_error(Box::new(Closed), reply(200, "application/xml"));
+        let error = classify(err, &CTX);
+        assert!(
+            matches!(error, EngineError::Unreachable { .. }),
+            "{error:?}"
+        );
+        assert!(error.is_retryable());
+        assert_one_clean_paragraph(&error);
+        assert!(error.to_string().contains("broke off"), "{error}");
+    }
+
+    #[test]
+    fn a_web_page_is_not_s3_and_not_retried() {
+        let err: SdkError<ListObjectsV2Error, HttpResponse> =
+            SdkError::response_error(Box::new(Closed), reply(200, "text/html"));
+        let error = classify(err, &CTX);
+        assert!(
+            matches!(error, EngineError::NotS3 { status: 200, .. }),
+            "{error:?}"
+        );
+        assert!(!error.is_retryable());
+    }
 }

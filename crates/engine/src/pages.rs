@@ -7,6 +7,7 @@ use futures::stream::{self, Stream, TryStreamExt};
 use super::bucket::{Bucket, Cursor, Entry, Page, Scope};
 use super::error::EngineError;
 use super::listing_gate::ListingGate;
+use super::retry::retried;
 
 /// What to list.
 #[derive(Debug, Clone, Copy)]
@@ -40,7 +41,14 @@ pub fn pages<'a>(
             return Ok(None);
         };
         let first = cursor == Cursor::Start;
-        let listed = bucket.list(request.scope, request.prefix, request.delimiter, cursor);
+        let listed = retried(bucket.retry(), || {
+            bucket.list(
+                request.scope,
+                request.prefix,
+                request.delimiter,
+                cursor.clone(),
+            )
+        });
         let (mut page, next) = match gate {
             Some(gate) => gate.through(first, listed, |(page, _)| page.len()).await?,
             None => listed.await?,

@@ -17,6 +17,7 @@ pub(crate) struct CutReply<B> {
     inner: B,
     cut: bool,
     sent_part: bool,
+    flushed: bool,
 }
 
 impl<B> CutReply<B> {
@@ -25,6 +26,7 @@ impl<B> CutReply<B> {
             inner,
             cut,
             sent_part: false,
+            flushed: false,
         }
     }
 }
@@ -46,6 +48,13 @@ where
             return Pin::new(&mut this.inner).poll_frame(cx).map_err(Into::into);
         }
         if this.sent_part {
+            if !this.flushed {
+                // One Pending lets hyper write out the part before the connection breaks;
+                // failing at once would drop the buffered part too (no reply at all).
+                this.flushed = true;
+                cx.waker().wake_by_ref();
+                return Poll::Pending;
+            }
             return Poll::Ready(Some(Err(
                 "injected fault: connection dropped mid-reply".into()
             )));

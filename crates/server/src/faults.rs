@@ -1,5 +1,6 @@
 //! Fault injection for the embedded server: added latency, whole-request
-//! `SlowDown` / `InternalError` failures and per-key `DeleteObjects` errors.
+//! `SlowDown` / `InternalError` failures, per-key `DeleteObjects` errors, and
+//! connections dropped before or in the middle of a reply.
 //!
 //! Decisions come from a seeded `StdRng` so a run is reproducible by seed.
 
@@ -23,8 +24,12 @@ pub struct FaultConfig {
     /// reported in `Errors` with code `InternalError`.
     pub delete_key_error: f64,
     /// Fraction of replies cut off mid-body after the request was fully handled (the
-    /// connection drops; the client cannot tell whether it took effect).
+    /// connection drops; the client cannot tell whether it took effect). Listing replies
+    /// too: the client gets part of the XML.
     pub drop_reply: f64,
+    /// Fraction of requests whose connection is closed without any reply: the request is
+    /// read, never handled, and nothing is written back.
+    pub drop_before_reply: f64,
     /// Delay added before every request is handled.
     pub latency: Duration,
     /// Seed of the PRNG that decides which requests / keys fail.
@@ -69,6 +74,11 @@ impl FaultConfig {
             false,
         );
         rate(self.drop_reply, "replies cut off mid-body", true);
+        rate(
+            self.drop_before_reply,
+            "connections closed before any reply",
+            true,
+        );
         if !self.latency.is_zero() {
             active.push(format!("{:?} latency on each request{only}", self.latency));
         }
@@ -165,6 +175,17 @@ impl FaultInjector {
         roll(&mut state.rng, p)
     }
 
+    /// Whether to close the connection of a request of `operation` without handling it
+    /// or replying.
+    pub(crate) fn drop_before_reply(&self, operation: &str) -> bool {
+        let mut state = self.lock();
+        if !state.config.applies_to(operation) {
+            return false;
+        }
+        let p = state.config.drop_before_reply;
+        roll(&mut state.rng, p)
+    }
+
     /// Whether one key of a `DeleteObjects` batch should fail.
     pub(crate) fn delete_key_fails(&self) -> bool {
         let mut state = self.lock();
@@ -256,6 +277,25 @@ mod tests {
                 "30ms latency on each request (DeleteObjects only)",
             ]
         );
+    }
+
+    #[test]
+    fn connection_faults_are_listed_and_fire() {
+        let config = FaultConfig {
+            drop_reply: 0.03,
+            drop_before_reply: 1.0,
+            ..FaultConfig::default()
+        };
+        assert_eq!(
+            config.active(),
+            [
+                "3% of replies cut off mid-body",
+                "100% of connections closed before any reply",
+            ]
+        );
+        let f = FaultInjector::new(config);
+        assert!(f.drop_before_reply("ListObjectsV2"));
+        assert!(!FaultInjector::default().drop_before_reply("ListObjectsV2"));
     }
 
     #[test]

@@ -158,8 +158,17 @@ async fn accept_loop(
         let svc = hyper::service::service_fn(move |req: hyper::Request<hyper::body::Incoming>| {
             requests.fetch_add(1, Ordering::Relaxed);
             let service = service.clone();
-            let cut = backend.faults.drop_reply(operation_of(&req));
+            let operation = operation_of(&req);
+            let drop = backend.faults.drop_before_reply(operation);
+            let cut = !drop && backend.faults.drop_reply(operation);
             async move {
+                if drop {
+                    // hyper closes the connection, writing nothing, when the service fails.
+                    drain(req.into_body()).await;
+                    return Err(s3s::HttpError::new(
+                        "injected fault: connection closed before any reply".into(),
+                    ));
+                }
                 let reply = service.call(req.map(s3s::Body::from)).await?;
                 Ok::<_, s3s::HttpError>(reply.map(|body| CutReply::new(body, cut)))
             }
@@ -177,6 +186,15 @@ async fn accept_loop(
     drop(listener);
     // Idle keep-alive connections close at once; busy ones finish their request.
     let _ = tokio::time::timeout(SHUTDOWN_GRACE, graceful.shutdown()).await;
+}
+
+/// Reads a request body to its end (or its first error), so a dropped connection is
+/// dropped after the whole request arrived.
+async fn drain(mut body: hyper::body::Incoming) {
+    use hyper::body::Body as _;
+    while let Some(Ok(_)) =
+        std::future::poll_fn(|cx| std::pin::Pin::new(&mut body).poll_frame(cx)).await
+    {}
 }
 
 /// The S3 operation name of the requests the connection-level faults can target; the
