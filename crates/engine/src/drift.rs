@@ -362,3 +362,41 @@ async fn tally_keeping_one_page(
             .is_ok();
     Ok((tally, granted.then_some(last)))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sized(name: &str, objects: u64) -> Deployment {
+        Deployment {
+            name: name.into(),
+            prefix: format!("{name}/"),
+            objects,
+            bytes: 0,
+            newest: DateTime::UNIX_EPOCH,
+            oldest: DateTime::UNIX_EPOCH,
+        }
+    }
+
+    #[test]
+    fn many_small_confirmed_deployments_are_listed_as_ranges_after_the_one_before() {
+        let planned: Vec<Deployment> = (0..10).map(|i| sized(&format!("d{i}"), 100)).collect();
+        let confirmed = &planned[2..];
+        assert_eq!(range_start(&planned, confirmed), Some(Some("d10".into())));
+        assert_eq!(range_start(&planned, &planned), Some(None));
+    }
+
+    #[test]
+    fn big_or_scattered_confirmed_deployments_are_listed_one_by_one() {
+        let planned = vec![
+            sized("a", 100),
+            sized("b", 50_000),
+            sized("c", 100),
+            sized("d", 3_000),
+        ];
+        let scattered = [planned[0].clone(), planned[2].clone()];
+        assert_eq!(range_start(&planned, &scattered), None);
+        assert_eq!(range_start(&planned, &planned[3..]), None, "one deployment");
+        assert_eq!(range_start(&planned, &planned[1..2]), None);
+    }
+}
