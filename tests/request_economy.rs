@@ -187,15 +187,15 @@ async fn neighbouring_names_and_root_objects_are_listed_and_deleted_exactly() {
     assert_eq!(left, vec!["d4", "d4.txt", "d4x.txt", "e/index.html"]);
 }
 
-/// A deployment of 20 000 objects in 20 sub-folders is not read one page at a time: once
-/// a range has read two full pages of it, one delimiter listing names its sub-folders and
+/// A deployment of 30 000 objects in 30 sub-folders is not read one page at a time: once
+/// a range has read 8 full pages of it, one delimiter listing names its sub-folders and
 /// they are listed as ranges in parallel. Its count stays exact.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_huge_deployment_is_split_at_its_sub_folders() {
     let target = S3Target::embedded().await;
     let bucket = target.fresh_bucket("huge").await;
     let days = |d| Some(Utc::now() - chrono::Duration::days(d));
-    let mut objects: Vec<_> = (0..20_000)
+    let mut objects: Vec<_> = (0..30_000)
         .map(|i| {
             (
                 format!("big/s{:02}/f{:03}", i / 1000, i % 1000),
@@ -212,22 +212,22 @@ async fn a_huge_deployment_is_split_at_its_sub_folders() {
     let start = server.request_count();
     let counts = objects_by_name(&plan_json(&target, &bucket, &[]).await);
     let requests = server.request_count() - start;
-    let expected = [("a-small", 3), ("big", 20_000), ("z-small", 3)];
+    let expected = [("a-small", 3), ("big", 30_000), ("z-small", 3)];
     assert_eq!(
         counts,
         expected.iter().map(|(n, c)| (n.to_string(), *c)).collect()
     );
-    // HeadBucket + GetBucketVersioning + discovery; the first range's 3 pages (a-small
-    // and big/s00 to s02); the delimiter listing of big/ that splits it; then three
-    // ranges of 6, 6 and 5 sub-folders (the last with z-small): 7 + 7 + 6 pages. One
-    // range read page after page would have sent 24; the split costs 3 more and lists
-    // the sub-folders three at a time.
-    assert_eq!(requests, 27, "requests made by plan");
+    // HeadBucket + GetBucketVersioning + discovery; the first range's 9 pages (a-small
+    // and big/s00 to s08); the delimiter listing of big/ that splits it; then three
+    // ranges of 7 sub-folders each (the first is the first range going on, the last
+    // takes z-small too): 8 + 8 + 8 pages. One range read page after page would have sent
+    // 34; the split costs 3 more and lists the last 21 sub-folders three at a time.
+    assert_eq!(requests, 37, "requests made by plan");
 
     let out = prune_keeping(&target, &bucket, "1").await;
     assert!(out.status.success(), "{}", text(&out.stderr));
     assert!(
-        text(&out.stdout).contains("Deleted 2 of 2 deployments: 20,003 objects"),
+        text(&out.stdout).contains("Deleted 2 of 2 deployments: 30,003 objects"),
         "{}",
         text(&out.stdout)
     );

@@ -17,10 +17,11 @@
 //! [`ListingGate`]). Tiny deployments then share one range; full pages get parallel ones.
 //!
 //! A huge deployment is split too, but only once a range has read [`SPLIT_AFTER_KEYS`] of
-//! its keys on full pages: then one delimiter listing of that deployment, starting after
-//! the last key read, names its sub-folders ahead, and they are grouped into ranges the
-//! same way (each part's tally is merged, and the deployment reported once all parts are
-//! done). A deployment of small sub-folders, or none, pays no extra request.
+//! its keys on full pages, in more than one sub-folder: then one delimiter listing of that
+//! deployment, starting after the last key read, names its sub-folders ahead, and they
+//! are grouped into ranges the same way (each part's tally is merged, and the deployment
+//! reported once all parts are done). A smaller deployment, or one without sub-folders,
+//! pays no extra request.
 //!
 //! The same holds in [`Scope::AllVersions`]: `StartAfter` becomes ListObjectVersions'
 //! `KeyMarker`, and each page is put in key order (the SDK returns versions and delete
@@ -44,8 +45,10 @@ pub const PAGE_ENTRIES: u64 = 1000;
 /// The estimated pages each range is given: one wasted page per range stays under an
 /// eighth of the pages.
 pub const PAGES_PER_RANGE: u64 = 8;
-/// A deployment is split into ranges once one range has read this many of its keys.
-pub const SPLIT_AFTER_KEYS: u64 = 2 * PAGE_ENTRIES;
+/// A deployment is split into ranges once one range has read this many of its keys: a
+/// range's worth, so the delimiter listing the split costs is at most one request in
+/// [`PAGES_PER_RANGE`] of that deployment.
+pub const SPLIT_AFTER_KEYS: u64 = PAGES_PER_RANGE * PAGE_ENTRIES;
 
 /// Where and how to list.
 pub(crate) struct RangeListing<'a> {
@@ -275,7 +278,7 @@ async fn run(
             }
         }
         let whole_page_in_front = finished == 0 && member_keys == page.entries.len() as u64;
-        if whole_page_in_front && front.keys >= SPLIT_AFTER_KEYS {
+        if whole_page_in_front && front.keys >= SPLIT_AFTER_KEYS && front.folders > 1 {
             let last_key = page
                 .entries
                 .last()
