@@ -1,6 +1,8 @@
-//! Requests are round trips: prune must not list a deployment more often than safety
-//! needs. At delete time, a deployment of one small page (under 500 keys) is listed once
-//! (by the drift re-check, whose listing the deletion reuses); a bigger one is listed again.
+//! Requests are round trips (and billed): prune must not list a deployment more often than
+//! safety needs, nor send a request per deployment where a flat listing of several would
+//! do. Planning lists the deployments as a few key ranges of the root. At delete time, a
+//! deployment of one small page (under 500 keys) is listed once (by the drift re-check,
+//! whose listing the deletion reuses); a bigger one is listed again.
 
 mod common;
 
@@ -23,9 +25,9 @@ async fn small_deployments_are_listed_once_at_delete_time() {
     let out = prune_keeping(&target, &bucket, "2").await;
     assert!(out.status.success(), "{}", text(&out.stderr));
     let requests = server.request_count() - start;
-    // HeadBucket + GetBucketVersioning + discovery + 10 tallies (plan), discovery +
-    // 8 tallies (re-check), 1 DeleteObjects: 23. Listing the 8 again would make 31.
-    assert_eq!(requests, 23, "requests made by prune");
+    // HeadBucket + GetBucketVersioning + discovery + 1 range (plan), discovery +
+    // 1 range (re-check), 1 DeleteObjects: 7. Listing the 8 again would make 15.
+    assert_eq!(requests, 7, "requests made by prune");
     let left: Vec<String> = target.all_keys(&bucket).await.into_keys().collect();
     assert_eq!(left.len(), 10);
     assert!(left
@@ -57,9 +59,9 @@ async fn live_detection_reads_each_small_root_object_once_per_listing() {
     let start = server.request_count();
     let out = prune_keeping(&target, &bucket, "2").await;
     assert!(out.status.success(), "{}", text(&out.stderr));
-    // HeadBucket + GetBucketVersioning + discovery + 10 tallies + 2 reads (plan);
-    // discovery + 7 tallies (deploy-09 is live now) + 2 reads (re-check); 1 DeleteObjects.
-    assert_eq!(server.request_count() - start, 26, "requests made by prune");
+    // HeadBucket + GetBucketVersioning + discovery + 1 range + 2 reads (plan);
+    // discovery + 1 range (deploy-09 is live now) + 2 reads (re-check); 1 DeleteObjects.
+    assert_eq!(server.request_count() - start, 11, "requests made by prune");
     let left: Vec<String> = target.all_keys(&bucket).await.into_keys().collect();
     assert!(
         left.iter().any(|k| k.starts_with("deploy-09/")),
@@ -79,8 +81,8 @@ async fn live_detection_reads_each_small_root_object_once_per_listing() {
     ]);
     let out = target.run(plan).await;
     assert!(out.status.success(), "{}", text(&out.stderr));
-    // HeadBucket + GetBucketVersioning + discovery + 3 tallies.
-    assert_eq!(server.request_count() - start, 6, "requests made by plan");
+    // HeadBucket + GetBucketVersioning + discovery + 1 range.
+    assert_eq!(server.request_count() - start, 4, "requests made by plan");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -103,6 +105,159 @@ async fn a_deployment_bigger_than_one_page_is_listed_again_and_fully_deleted() {
     );
     let left: Vec<String> = target.all_keys(&bucket).await.into_keys().collect();
     assert_eq!(left, vec!["new/index.html"]);
+}
+
+/// 200 deployments of 100 objects: the fewest requests that can list them are the 20
+/// full pages of a flat listing plus the one delimiter page that names them. Planning
+/// may cost at most twice that, pruning twice as much again.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn many_small_deployments_are_listed_with_few_requests() {
+    let target = S3Target::embedded().await;
+    let bucket = target.fresh_bucket("manysmall").await;
+    let objects = (0..200)
+        .flat_map(|d| {
+            let time = Some(Utc::now() - chrono::Duration::days(d + 1));
+            (0..100).map(move |o| (format!("site-{d:03}/f{o:02}"), 1, time))
+        })
+        .chain([("site-100.txt".to_string(), 1, None)])
+        .collect();
+    target.put_all(&bucket, objects).await;
+    let server = target.server().unwrap();
+    let least = 20 + 1;
+
+    let start = server.request_count();
+    let json = plan_json(&target, &bucket, &[]).await;
+    let plan_requests = server.request_count() - start;
+    assert!(
+        plan_requests <= 2 * least,
+        "plan sent {plan_requests} requests"
+    );
+    let counts = objects_by_name(&json);
+    assert_eq!(counts.len(), 200);
+    assert!(counts.values().all(|&n| n == 100), "{counts:?}");
+
+    let start = server.request_count();
+    let out = prune_keeping(&target, &bucket, "100").await;
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let prune_requests = server.request_count() - start;
+    assert!(
+        prune_requests <= 4 * least,
+        "prune sent {prune_requests} requests"
+    );
+    let left = target.all_keys(&bucket).await;
+    assert_eq!(left.len(), 100 * 100 + 1);
+}
+
+/// `d4/` must not take `d4x/…` or `d4-x/…`, root objects sort between deployments, and a
+/// deployment bigger than a page straddles pages: every count is exact, every deletion too.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn neighbouring_names_and_root_objects_are_listed_and_deleted_exactly() {
+    let target = S3Target::embedded().await;
+    let bucket = target.fresh_bucket("neighbours").await;
+    let days = |d| Some(Utc::now() - chrono::Duration::days(d));
+    let mut objects: Vec<_> = (0..1500)
+        .map(|i| (format!("d4/f{i:04}"), 1, days(30)))
+        .collect();
+    objects.extend([
+        ("d4x/a".to_string(), 1, days(20)),
+        ("d4x/b".to_string(), 1, days(20)),
+        ("d4-x/a".to_string(), 1, days(25)),
+        ("d4".to_string(), 1, None),
+        ("d4.txt".to_string(), 1, None),
+        ("d4x.txt".to_string(), 1, None),
+        ("e/index.html".to_string(), 1, None),
+    ]);
+    target.put_all(&bucket, objects).await;
+
+    let counts = objects_by_name(&plan_json(&target, &bucket, &[]).await);
+    let expected = [("d4", 1500), ("d4-x", 1), ("d4x", 2), ("e", 1)];
+    assert_eq!(
+        counts,
+        expected.iter().map(|(n, c)| (n.to_string(), *c)).collect()
+    );
+
+    let out = prune_keeping(&target, &bucket, "1").await;
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stdout).contains("Deleted 3 of 3 deployments: 1,503 objects"),
+        "{}",
+        text(&out.stdout)
+    );
+    let left: Vec<String> = target.all_keys(&bucket).await.into_keys().collect();
+    assert_eq!(left, vec!["d4", "d4.txt", "d4x.txt", "e/index.html"]);
+}
+
+/// A deployment of 30 000 objects in 30 sub-folders is not read one page at a time: once
+/// a range has read 8 full pages of it, one delimiter listing names its sub-folders and
+/// they are listed as ranges in parallel. Its count stays exact.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_huge_deployment_is_split_at_its_sub_folders() {
+    let target = S3Target::embedded().await;
+    let bucket = target.fresh_bucket("huge").await;
+    let days = |d| Some(Utc::now() - chrono::Duration::days(d));
+    let mut objects: Vec<_> = (0..30_000)
+        .map(|i| {
+            (
+                format!("big/s{:02}/f{:03}", i / 1000, i % 1000),
+                1,
+                days(30),
+            )
+        })
+        .collect();
+    objects.extend((0..3).map(|i| (format!("a-small/f{i}"), 1, days(40))));
+    objects.extend((0..3).map(|i| (format!("z-small/f{i}"), 1, None)));
+    target.put_all(&bucket, objects).await;
+    let server = target.server().unwrap();
+
+    let start = server.request_count();
+    let counts = objects_by_name(&plan_json(&target, &bucket, &[]).await);
+    let requests = server.request_count() - start;
+    let expected = [("a-small", 3), ("big", 30_000), ("z-small", 3)];
+    assert_eq!(
+        counts,
+        expected.iter().map(|(n, c)| (n.to_string(), *c)).collect()
+    );
+    // HeadBucket + GetBucketVersioning + discovery; the first range's 9 pages (a-small
+    // and big/s00 to s08); the delimiter listing of big/ that splits it; then three
+    // ranges of 7 sub-folders each (the first is the first range going on, the last
+    // takes z-small too): 8 + 8 + 8 pages. One range read page after page would have sent
+    // 34; the split costs 3 more and lists the last 21 sub-folders three at a time.
+    assert_eq!(requests, 37, "requests made by plan");
+
+    let out = prune_keeping(&target, &bucket, "1").await;
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stdout).contains("Deleted 2 of 2 deployments: 30,003 objects"),
+        "{}",
+        text(&out.stdout)
+    );
+    let left: Vec<String> = target.all_keys(&bucket).await.into_keys().collect();
+    assert_eq!(left, vec!["z-small/f0", "z-small/f1", "z-small/f2"]);
+}
+
+async fn plan_json(target: &S3Target, bucket: &str, extra: &[&str]) -> serde_json::Value {
+    let mut plan = target.cli();
+    plan.args([
+        "plan", "--format", "json", "--bucket", bucket, "--keep", "1",
+    ]);
+    plan.args(extra);
+    let out = target.run(plan).await;
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    serde_json::from_slice(&out.stdout).expect("plan --format json prints JSON")
+}
+
+fn objects_by_name(plan: &serde_json::Value) -> std::collections::BTreeMap<String, u64> {
+    plan["deployments"]
+        .as_array()
+        .expect("deployments")
+        .iter()
+        .map(|d| {
+            (
+                d["name"].as_str().unwrap().to_string(),
+                d["objects"].as_u64().unwrap(),
+            )
+        })
+        .collect()
 }
 
 async fn prune_keeping(target: &S3Target, bucket: &str, keep: &str) -> std::process::Output {

@@ -89,6 +89,8 @@ impl From<Entry> for ListedObject {
 pub struct Page {
     pub entries: Vec<Entry>,
     pub common_prefixes: Vec<String>,
+    /// Whether another page follows (set by [`crate::pages`]).
+    pub more: bool,
 }
 
 impl Page {
@@ -106,6 +108,9 @@ impl Page {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Cursor {
     Start,
+    /// The first page of a listing that starts after this key: ListObjectsV2's
+    /// `StartAfter`, ListObjectVersions' `KeyMarker`.
+    After(String),
     /// ListObjectsV2's continuation token.
     Token(String),
     /// ListObjectVersions' key and version-id markers.
@@ -275,9 +280,10 @@ impl Bucket {
         delimiter: Option<&str>,
         cursor: Cursor,
     ) -> Result<(Page, Option<Cursor>), EngineError> {
-        let token = match cursor {
-            Cursor::Token(token) => Some(token),
-            Cursor::Start | Cursor::Marker(..) => None,
+        let (token, start_after) = match cursor {
+            Cursor::Token(token) => (Some(token), None),
+            Cursor::After(key) => (None, Some(key)),
+            Cursor::Start | Cursor::Marker(..) => (None, None),
         };
         let reply = self
             .client
@@ -286,6 +292,7 @@ impl Bucket {
             .prefix(prefix)
             .set_delimiter(delimiter.map(str::to_string))
             .set_continuation_token(token)
+            .set_start_after(start_after)
             // Keys may hold characters XML 1.0 cannot carry (ESC, other controls); with
             // url encoding every key survives the trip and is decoded here.
             .encoding_type(EncodingType::Url)
@@ -323,6 +330,7 @@ impl Bucket {
             Page {
                 entries,
                 common_prefixes,
+                more: false,
             },
             next,
         ))
@@ -336,6 +344,7 @@ impl Bucket {
     ) -> Result<(Page, Option<Cursor>), EngineError> {
         let (key_marker, version_marker) = match cursor {
             Cursor::Marker(key, version) => (Some(key), version),
+            Cursor::After(key) => (Some(key), None),
             Cursor::Start | Cursor::Token(_) => (None, None),
         };
         let reply = self
@@ -397,6 +406,7 @@ impl Bucket {
             Page {
                 entries,
                 common_prefixes,
+                more: false,
             },
             next,
         ))

@@ -34,6 +34,17 @@ impl ObjectTally {
         self.oldest = Some(self.oldest.map_or(modified, |o| o.min(modified)));
     }
 
+    /// Folds in the tally of other objects (another part of the same listing).
+    pub fn merge(&mut self, other: ObjectTally) {
+        self.objects += other.objects;
+        self.bytes += other.bytes;
+        self.newest = self.newest.max(other.newest);
+        self.oldest = match (self.oldest, other.oldest) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        };
+    }
+
     /// The deployment this tally describes, or `None` if the prefix turned out empty
     /// (it vanished between discovery and listing).
     pub fn into_deployment(self, name: String, prefix: String) -> Option<Deployment> {

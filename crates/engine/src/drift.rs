@@ -5,6 +5,7 @@
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Mutex;
 
 use chrono::{DateTime, Utc};
 use futures::stream::{self, StreamExt, TryStreamExt};
@@ -13,7 +14,9 @@ use super::bucket::{Bucket, Entry, Scope};
 use super::deletion::{Prelisted, PRELIST_KEY_BUDGET};
 use super::deployment::Deployment;
 use super::error::EngineError;
-use super::listing::{deployment_name, discover, live_set, tally_prefix, ListingOptions};
+use super::listing::{
+    deployment_name, discover, live_set, max_ranges, tally_prefix, ListingOptions,
+};
 use super::listing_gate::{ListingGate, LARGE_REPLY_ENTRIES};
 use super::live::LiveSet;
 use super::live_sources::read_pointers;
@@ -21,6 +24,7 @@ use super::pages::{entries, PageRequest};
 use super::plan::{Action, Plan};
 use super::plan_file::Fingerprint;
 use super::prune::PruneRequest;
+use super::ranges::{end_of, RangeListing, PAGES_PER_RANGE, PAGE_ENTRIES};
 use super::rule::Rule;
 use super::tally::DeploymentTally;
 
@@ -120,7 +124,8 @@ pub(crate) async fn recheck_request(
         Option<Vec<Entry>>,
         Option<String>,
     );
-    let fresh = stream::iter(confirmed.iter().cloned())
+    let by_ranges = range_start(planned, confirmed);
+    let one_by_one = stream::iter(confirmed.iter().cloned())
         .map(|target| async move {
             let (tally, kept) =
                 tally_keeping_one_page(gate, bucket, scope, &target.prefix, budget, digests)
@@ -133,6 +138,42 @@ pub(crate) async fn recheck_request(
         })
         .buffer_unordered(options.concurrency.max(1))
         .try_collect::<Vec<Fresh>>();
+    let fresh = async {
+        match by_ranges {
+            Some(after) => {
+                let listed = Mutex::new(Vec::with_capacity(confirmed.len()));
+                let targets: HashMap<&str, &Deployment> =
+                    confirmed.iter().map(|d| (d.prefix.as_str(), d)).collect();
+                let ranges = RangeListing {
+                    bucket,
+                    scope,
+                    root: &options.root,
+                    gate,
+                    digests,
+                    max_ranges: max_ranges(options.concurrency),
+                    keep: Some(budget),
+                };
+                let prefixes = confirmed.iter().map(|d| d.prefix.clone()).collect();
+                ranges
+                    .tally(prefixes, after, &|prefix, tally, kept| {
+                        let target = targets[prefix];
+                        let digest = tally.digest();
+                        let listed_now = tally
+                            .into_deployment(target.name.clone(), target.prefix.clone())
+                            .map(|(d, _)| d);
+                        listed.lock().expect("re-check lock").push((
+                            target.clone(),
+                            listed_now,
+                            kept,
+                            digest,
+                        ));
+                    })
+                    .await?;
+                Ok(listed.into_inner().expect("re-check lock"))
+            }
+            None => one_by_one.await,
+        }
+    };
     // Alias folders are listed again too: what they copy now is what is live now.
     let aliases = stream::iter(live_options.aliases.clone())
         .map(|alias| async move {
@@ -260,6 +301,33 @@ pub(crate) async fn recheck_request(
     Ok(result)
 }
 
+/// Whether to list `confirmed` again as key ranges of the root (see [`crate::ranges`])
+/// rather than one by one, and if so after which key to start. Ranges also read the
+/// deployments not confirmed that lie between confirmed ones, so they are used only when
+/// the planned sizes say they take fewer requests.
+fn range_start(planned: &[Deployment], confirmed: &[Deployment]) -> Option<Option<String>> {
+    if confirmed.len() < 2 {
+        return None;
+    }
+    let wanted: HashSet<&str> = confirmed.iter().map(|d| d.prefix.as_str()).collect();
+    let mut all: BTreeMap<&str, u64> = planned
+        .iter()
+        .map(|d| (d.prefix.as_str(), d.objects))
+        .collect();
+    all.extend(confirmed.iter().map(|d| (d.prefix.as_str(), d.objects)));
+    let all: Vec<(&str, u64)> = all.into_iter().collect();
+    let first = all.iter().position(|(p, _)| wanted.contains(p))?;
+    let last = all.iter().rposition(|(p, _)| wanted.contains(p))?;
+    let span: u64 = all[first..=last].iter().map(|(_, n)| n).sum();
+    let pages = span.div_ceil(PAGE_ENTRIES);
+    let by_ranges = pages + pages.div_ceil(PAGES_PER_RANGE) + 1;
+    let one_by_one: u64 = confirmed
+        .iter()
+        .map(|d| d.objects.div_ceil(PAGE_ENTRIES).max(1))
+        .sum();
+    (by_ranges < one_by_one).then(|| first.checked_sub(1).map(|i| end_of(all[i].0)))
+}
+
 /// Tallies every entry under `prefix`. When they are few (one small page) and the shared
 /// budget allows, also returns them, so the deletion need not list them again.
 async fn tally_keeping_one_page(
@@ -293,4 +361,42 @@ async fn tally_keeping_one_page(
             })
             .is_ok();
     Ok((tally, granted.then_some(last)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sized(name: &str, objects: u64) -> Deployment {
+        Deployment {
+            name: name.into(),
+            prefix: format!("{name}/"),
+            objects,
+            bytes: 0,
+            newest: DateTime::UNIX_EPOCH,
+            oldest: DateTime::UNIX_EPOCH,
+        }
+    }
+
+    #[test]
+    fn many_small_confirmed_deployments_are_listed_as_ranges_after_the_one_before() {
+        let planned: Vec<Deployment> = (0..10).map(|i| sized(&format!("d{i}"), 100)).collect();
+        let confirmed = &planned[2..];
+        assert_eq!(range_start(&planned, confirmed), Some(Some("d10".into())));
+        assert_eq!(range_start(&planned, &planned), Some(None));
+    }
+
+    #[test]
+    fn big_or_scattered_confirmed_deployments_are_listed_one_by_one() {
+        let planned = vec![
+            sized("a", 100),
+            sized("b", 50_000),
+            sized("c", 100),
+            sized("d", 3_000),
+        ];
+        let scattered = [planned[0].clone(), planned[2].clone()];
+        assert_eq!(range_start(&planned, &scattered), None);
+        assert_eq!(range_start(&planned, &planned[3..]), None, "one deployment");
+        assert_eq!(range_start(&planned, &planned[1..2]), None);
+    }
 }

@@ -20,6 +20,7 @@ pub mod plan;
 pub mod plan_file;
 pub mod pointer;
 pub mod prune;
+pub mod ranges;
 pub mod retry;
 pub mod rule;
 pub mod stop;

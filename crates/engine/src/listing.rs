@@ -1,6 +1,7 @@
 use std::collections::HashMap;
+use std::sync::Mutex;
 
-use futures::stream::{self, StreamExt, TryStreamExt};
+use futures::stream::TryStreamExt;
 
 use super::bucket::{Bucket, Scope};
 use super::deployment::{Deployment, RootObjects};
@@ -9,6 +10,7 @@ use super::listing_gate::ListingGate;
 use super::live::{LiveOptions, LiveSet, PointerObject, MAX_DETECTED_BYTES};
 use super::live_sources::{read_pointers, PointerContent};
 use super::pages::{entries, pages, PageRequest};
+use super::ranges::RangeListing;
 use super::tally::{CurrentStats, DeploymentTally};
 
 #[derive(Debug, Clone)]
@@ -116,7 +118,8 @@ pub async fn list_deployments(
 
 type Tallied = (Deployment, CurrentStats, Option<String>);
 
-/// Every deployment's tally (with its digest when aliases are to be matched).
+/// Every deployment's tally (with its digest when aliases are to be matched), listed as
+/// a few key ranges (see [`crate::ranges`]).
 async fn tally_all(
     bucket: &Bucket,
     options: &ListingOptions,
@@ -124,29 +127,36 @@ async fn tally_all(
     on_event: &(dyn Fn(ListingEvent) + Send + Sync),
 ) -> Result<Vec<Tallied>, EngineError> {
     let root = options.root.as_str();
-    let scope = options.scope;
-    let digests = options.digests || !options.live.aliases.is_empty();
-    let gate = &ListingGate::new(options.concurrency);
-    stream::iter(prefixes)
-        .map(|prefix| async move {
-            let name = deployment_name(root, &prefix);
-            let tally = tally_prefix(gate, bucket, scope, &prefix, digests).await?;
+    let gate = ListingGate::new(options.concurrency);
+    let ranges = RangeListing {
+        bucket,
+        scope: options.scope,
+        root,
+        gate: &gate,
+        digests: options.digests || !options.live.aliases.is_empty(),
+        max_ranges: max_ranges(options.concurrency),
+        keep: None,
+    };
+    let listed = Mutex::new(Vec::with_capacity(prefixes.len()));
+    ranges
+        .tally(prefixes, None, &|prefix, tally, _| {
             let digest = tally.digest();
-            Ok::<_, EngineError>(
-                tally
-                    .into_deployment(name, prefix)
-                    .map(|(deployment, current)| (deployment, current, digest)),
-            )
-        })
-        .buffer_unordered(options.concurrency.max(1))
-        .try_filter_map(|listed| async move {
-            if let Some((deployment, _, _)) = &listed {
+            let name = deployment_name(root, prefix);
+            if let Some((deployment, current)) = tally.into_deployment(name, prefix.to_string()) {
                 on_event(ListingEvent::Listed(deployment.clone()));
+                listed
+                    .lock()
+                    .expect("listing lock")
+                    .push((deployment, current, digest));
             }
-            Ok(listed)
         })
-        .try_collect()
-        .await
+        .await?;
+    Ok(listed.into_inner().expect("listing lock"))
+}
+
+/// Ranges at once for a listing `concurrency`: full pages take two slots of the gate.
+pub(crate) fn max_ranges(concurrency: usize) -> usize {
+    (concurrency / 2).max(1)
 }
 
 /// What the pointers name and the aliases copy.
@@ -190,6 +200,7 @@ pub(crate) async fn discover(
         scope,
         prefix: root,
         delimiter: Some("/"),
+        start_after: None,
     };
     let listing = pages(bucket, request, None);
     futures::pin_mut!(listing);

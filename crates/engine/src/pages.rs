@@ -16,6 +16,8 @@ pub struct PageRequest<'a> {
     pub prefix: &'a str,
     /// `Some("/")` for a delimiter listing (deployment discovery).
     pub delimiter: Option<&'a str>,
+    /// Start after this key instead of at the prefix's first (a range of a listing).
+    pub start_after: Option<&'a str>,
 }
 
 impl<'a> PageRequest<'a> {
@@ -25,6 +27,7 @@ impl<'a> PageRequest<'a> {
             scope,
             prefix,
             delimiter: None,
+            start_after: None,
         }
     }
 }
@@ -36,11 +39,15 @@ pub fn pages<'a>(
     request: PageRequest<'a>,
     gate: Option<&'a ListingGate>,
 ) -> impl Stream<Item = Result<Page, EngineError>> + Send + 'a {
-    stream::try_unfold(Some(Cursor::Start), move |cursor| async move {
+    let start = match request.start_after {
+        Some(key) => Cursor::After(key.to_string()),
+        None => Cursor::Start,
+    };
+    stream::try_unfold(Some(start), move |cursor| async move {
         let Some(cursor) = cursor else {
             return Ok(None);
         };
-        let first = cursor == Cursor::Start;
+        let first = matches!(cursor, Cursor::Start | Cursor::After(_));
         let listed = retried(bucket.retry(), || {
             bucket.list(
                 request.scope,
@@ -56,6 +63,7 @@ pub fn pages<'a>(
         page.entries.retain(|e| e.key.starts_with(request.prefix));
         page.common_prefixes
             .retain(|p| p.starts_with(request.prefix));
+        page.more = next.is_some();
         Ok(Some((page, next)))
     })
 }

@@ -57,6 +57,21 @@ impl DeploymentTally {
         }
     }
 
+    /// Folds in the tally of another part of the same deployment (listed as another
+    /// range); a digest is kept if either part kept one.
+    pub fn merge(&mut self, other: DeploymentTally) {
+        self.all.merge(other.all);
+        self.current.merge(other.current);
+        self.content.merge(other.content);
+        self.digest = match (self.digest, other.digest) {
+            (Some(mut a), Some(b)) => {
+                a.merge(b);
+                Some(a)
+            }
+            (a, b) => a.or(b),
+        };
+    }
+
     /// The deployment this tally describes, or `None` if the prefix turned out empty (it
     /// vanished between discovery and listing). Ages come from the current objects; a
     /// deployment with none left (deleted earlier without `--all-versions`) is dated by
