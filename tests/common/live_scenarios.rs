@@ -28,6 +28,7 @@ macro_rules! live_scenario_tests {
             an_alias_folder_makes_its_copy_live,
             a_deployment_that_became_live_since_the_plan_is_not_deleted,
             a_resynced_bucket_is_pruned_by_the_ages_in_the_names,
+            too_many_root_objects_to_read_stop_the_run_and_change_nothing,
         );
     };
     (@each $target:expr; $($name:ident),* $(,)?) => {
@@ -435,4 +436,51 @@ pub async fn a_resynced_bucket_is_pruned_by_the_ages_in_the_names(target: &S3Tar
             "release-20261105T080000Z"
         ]
     );
+}
+
+pub async fn too_many_root_objects_to_read_stop_the_run_and_change_nothing(target: &S3Target) {
+    let bucket = six_deployments(target, "manyroot").await;
+    // 1001 small root objects: live detection reads at most 1000, and an unread one could
+    // be the page that names the live deployment.
+    let roots = (0..1001)
+        .map(|i| (format!("page-{i:04}.html"), 10, None))
+        .collect();
+    target.put_all(&bucket, roots).await;
+    let before = target.all_keys(&bucket).await;
+    let out = run(
+        target,
+        &[
+            "prune",
+            "--bucket",
+            &bucket,
+            "--keep",
+            "1",
+            "--yes",
+            "--audit-log",
+            "/dev/null",
+        ],
+    )
+    .await;
+    let stderr = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("--no-live-detect"), "{stderr}");
+    assert_eq!(target.all_keys(&bucket).await, before, "nothing changed");
+    // Told where the pointer is, and not to guess, it prunes.
+    let out = run(
+        target,
+        &[
+            "prune",
+            "--bucket",
+            &bucket,
+            "--keep",
+            "1",
+            "--no-live-detect",
+            "--yes",
+            "--audit-log",
+            "/dev/null",
+        ],
+    )
+    .await;
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert_eq!(deployments_left(&target.all_keys(&bucket).await), ["d6"]);
 }

@@ -12,7 +12,8 @@ use super::pointer::MAX_POINTER_BYTES;
 /// Pointer objects read at once.
 const READS_IN_FLIGHT: usize = 16;
 
-/// At most this many root objects are read by auto-detection (the first in key order).
+/// At most this many root objects are read by auto-detection. With more, the run stops
+/// rather than guess: an unread one could be the page that names the live deployment.
 pub const MAX_DETECTED_OBJECTS: usize = 1000;
 
 /// A pointer object's key and content.
@@ -37,13 +38,21 @@ pub async fn read_pointers(
         .map(|key| (key.clone(), true))
         .collect();
     if options.detect {
-        reads.extend(
-            detected
-                .iter()
-                .filter(|key| !options.pointers.contains(key))
-                .take(MAX_DETECTED_OBJECTS)
-                .map(|key| (key.clone(), false)),
-        );
+        let candidates: Vec<&String> = detected
+            .iter()
+            .filter(|key| !options.pointers.contains(key))
+            .collect();
+        if candidates.len() > MAX_DETECTED_OBJECTS {
+            return Err(EngineError::Other(format!(
+                "s3://{}/ has {} objects of at most 64 KiB directly under the root, more than \
+                 the {MAX_DETECTED_OBJECTS} live detection reads, so it cannot tell which \
+                 deployment is live. Name the object that says so with --live KEY and pass \
+                 --no-live-detect. Nothing was deleted",
+                bucket.name(),
+                candidates.len()
+            )));
+        }
+        reads.extend(candidates.into_iter().map(|key| (key.clone(), false)));
     }
     let reads: Vec<Option<PointerContent>> = stream::iter(reads)
         .map(|(key, named)| read_one(bucket, key, named))
