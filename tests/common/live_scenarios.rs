@@ -28,7 +28,6 @@ macro_rules! live_scenario_tests {
             an_alias_folder_makes_its_copy_live,
             a_deployment_that_became_live_since_the_plan_is_not_deleted,
             a_resynced_bucket_is_pruned_by_the_ages_in_the_names,
-            too_many_root_objects_to_read_stop_the_run_and_change_nothing,
         );
     };
     (@each $target:expr; $($name:ident),* $(,)?) => {
