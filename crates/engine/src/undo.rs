@@ -280,7 +280,7 @@ fn permanent_message(
     }
     if !unversioned.is_empty() {
         parts.push(format!(
-            "{} recorded no delete marker (the bucket was not versioned, so no older version was kept) in {}",
+            "{} recorded no delete marker (the bucket was not versioned, so no older version was kept; or the log was written by an s3prune that did not record markers yet) in {}",
             unversioned.values().sum::<usize>(),
             names(unversioned.keys().map(|d| format!("{d:?}")), 5)
         ));
