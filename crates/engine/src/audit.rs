@@ -25,6 +25,8 @@ struct AuditRecord<'a> {
     marker_version: Option<&'a str>,
     #[serde(skip_serializing_if = "Option::is_none")]
     error: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    rule: Option<&'a str>,
 }
 
 pub enum AuditResult<'a> {
@@ -41,6 +43,9 @@ pub enum AuditResult<'a> {
     Restored {
         marker_version: &'a str,
     },
+    /// `prune --via lifecycle` wrote this lifecycle rule for the prefix in `key`; S3
+    /// deletes the objects later.
+    LifecycleRule { rule_id: &'a str },
     /// `undo` could not remove this delete marker.
     RestoreFailed {
         marker_version: &'a str,
@@ -82,8 +87,13 @@ impl AuditLog {
         let time = Utc::now().to_rfc3339_opts(SecondsFormat::Millis, true);
         let mut writer = self.writer.lock().unwrap_or_else(|e| e.into_inner());
         for (key, version, result) in entries {
+            let rule = match result {
+                AuditResult::LifecycleRule { rule_id } => Some(rule_id),
+                _ => None,
+            };
             let (result, marker_version, error) = match result {
                 AuditResult::Deleted => ("deleted", None, None),
+                AuditResult::LifecycleRule { .. } => ("lifecycle-rule", None, None),
                 AuditResult::DeletedWithMarker { marker_version } => {
                     ("deleted", Some(marker_version), None)
                 }
@@ -111,6 +121,7 @@ impl AuditLog {
                 result,
                 marker_version,
                 error,
+                rule,
             };
             serde_json::to_writer(&mut *writer, &record)?;
             writer.write_all(b"\n")?;

@@ -225,7 +225,13 @@ impl Bucket {
         &self.region
     }
 
-    fn context(&self) -> ErrorContext<'_> {
+    /// The SDK client, for the S3 calls that live with their own concept
+    /// ([`crate::lifecycle`]); they turn errors into [`EngineError`]s the same way.
+    pub(crate) fn client(&self) -> &aws_sdk_s3::Client {
+        &self.client
+    }
+
+    pub(crate) fn context(&self) -> ErrorContext<'_> {
         ErrorContext {
             bucket: &self.name,
             endpoint: &self.endpoint_label,

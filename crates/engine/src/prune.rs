@@ -1,6 +1,7 @@
 //! The prune pipeline, written once for every front end (`prune`, the explorer, the
 //! tests): open the audit log, re-check the confirmed deployments against the bucket as
-//! it is now, delete what still holds, stop when asked, and report.
+//! it is now, delete what still holds (or hand it to S3 lifecycle rules, [`Via`]), stop
+//! when asked, and report.
 
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
@@ -15,6 +16,7 @@ use super::deletion::{
 use super::deployment::Deployment;
 use super::drift::{recheck_request, Recheck, Skipped};
 use super::error::EngineError;
+use super::lifecycle::{hand_off, HandoffReport, LifecycleError};
 use super::listing::ListingOptions;
 use super::plan_file::Fingerprint;
 use super::rule::Rule;
@@ -63,12 +65,24 @@ pub enum PruneEvent {
     Deletion(DeletionEvent),
 }
 
+/// What the pipeline does with the deployments that pass the re-check.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Via {
+    /// Delete them now (DeleteObjects).
+    #[default]
+    Delete,
+    /// Add a lifecycle rule per deployment; S3 deletes them later ([`crate::lifecycle`]).
+    Lifecycle,
+}
+
 #[derive(Debug, Clone)]
 pub struct PruneReport {
     /// Confirmed deployments the re-check did not delete, and why.
     pub skipped: Vec<Skipped>,
-    /// What happened to the others.
+    /// What happened to the others (no outcomes when they were handed to S3).
     pub deletion: DeletionReport,
+    /// With [`Via::Lifecycle`]: the rules in place for the others.
+    pub handoff: Option<HandoffReport>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -82,11 +96,25 @@ pub enum PruneError {
     Recheck(EngineError),
     #[error("{0}")]
     Deletion(EngineError),
+    #[error("{0}")]
+    Lifecycle(LifecycleError),
 }
 
-/// Runs the pipeline. A stop during the re-check sends no delete at all: every target
-/// is reported stopped.
+/// Runs the pipeline, deleting. A stop during the re-check sends no delete at all:
+/// every target is reported stopped.
 pub async fn prune(
+    bucket: &Bucket,
+    request: &PruneRequest,
+    settings: &PruneSettings,
+    stop: &StopSignal,
+    on_event: &(dyn Fn(PruneEvent) + Send + Sync),
+) -> Result<PruneReport, PruneError> {
+    prune_via(Via::Delete, bucket, request, settings, stop, on_event).await
+}
+
+/// Runs the pipeline, deleting or handing the deployments to S3 as `via` says.
+pub async fn prune_via(
+    via: Via,
     bucket: &Bucket,
     request: &PruneRequest,
     settings: &PruneSettings,
@@ -106,12 +134,31 @@ pub async fn prune(
         return Ok(PruneReport {
             skipped: Vec::new(),
             deletion: stopped_before_sending(&request.targets),
+            handoff: None,
         });
     };
     on_event(PruneEvent::Rechecked {
         confirmed: checked.confirmed.clone(),
         skipped: checked.skipped.clone(),
     });
+    if via == Via::Lifecycle {
+        let handoff = hand_off(
+            bucket,
+            settings.listing.scope,
+            &checked.confirmed,
+            &audit,
+        )
+        .await
+        .map_err(PruneError::Lifecycle)?;
+        return Ok(PruneReport {
+            skipped: checked.skipped,
+            deletion: DeletionReport {
+                outcomes: Vec::new(),
+                stopped: false,
+            },
+            handoff: Some(handoff),
+        });
+    }
     let deletion = if checked.confirmed.is_empty() {
         DeletionReport {
             outcomes: Vec::new(),
@@ -135,6 +182,7 @@ pub async fn prune(
     Ok(PruneReport {
         skipped: checked.skipped,
         deletion,
+        handoff: None,
     })
 }
 

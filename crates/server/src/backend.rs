@@ -1,6 +1,7 @@
 //! The state every request shares: the store behind its lock, the on-disk journal
 //! (when persisting) and the fault injector.
 
+use std::sync::atomic::AtomicBool;
 use std::sync::{RwLock, RwLockReadGuard, RwLockWriteGuard};
 
 use crate::faults::FaultInjector;
@@ -32,6 +33,8 @@ pub(crate) struct Backend {
     pub(crate) blobs: Option<Blobs>,
     pub(crate) faults: FaultInjector,
     pub(crate) region: String,
+    /// Off: the lifecycle operations answer `NotImplemented`, as on servers without them.
+    pub(crate) lifecycle_supported: AtomicBool,
 }
 
 impl std::fmt::Debug for Backend {
@@ -50,6 +53,7 @@ impl Backend {
             blobs,
             faults: FaultInjector::default(),
             region,
+            lifecycle_supported: AtomicBool::new(true),
         }
     }
 

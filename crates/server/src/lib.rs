@@ -30,7 +30,7 @@ use tokio::task::JoinHandle;
 
 pub use self::faults::FaultConfig;
 
-use self::api::{BucketNames, S3Api};
+use self::api::{expire_by_lifecycle, BucketNames, S3Api};
 use self::backend::Backend;
 use self::cut_reply::CutReply;
 use self::persist::Disk;
@@ -232,6 +232,24 @@ impl RunningServer {
     /// The fault configuration in effect.
     pub fn faults(&self) -> FaultConfig {
         self.backend.faults.config()
+    }
+
+    /// Switches the lifecycle operations on (the default) or off; off, they answer
+    /// `501 NotImplemented`, like an S3-compatible server without lifecycle support.
+    pub fn set_lifecycle_supported(&self, supported: bool) {
+        self.backend
+            .lifecycle_supported
+            .store(supported, Ordering::Relaxed);
+    }
+
+    /// One lifecycle run, as S3 makes once a day, with `day` standing for a day: every
+    /// enabled rule's `Expiration.Days` deletes the objects it matches that are at least
+    /// that many `day`s old. Returns how many objects were deleted.
+    pub async fn run_lifecycle(&self, day: Duration) -> io::Result<usize> {
+        let backend = Arc::clone(&self.backend);
+        tokio::task::spawn_blocking(move || expire_by_lifecycle(&backend, day))
+            .await
+            .map_err(io::Error::other)?
     }
 
     /// HTTP requests received so far (including rejected ones).

@@ -19,7 +19,7 @@ use bytes::Bytes;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use super::store::{ObjectMeta, Store, StoredObject};
+use super::store::{Lifecycle, ObjectMeta, Store, StoredObject};
 
 const INDEX_FILE: &str = "index.json";
 const JOURNAL_FILE: &str = "journal.jsonl";
@@ -39,6 +39,8 @@ struct IndexBucket {
     name: String,
     created: DateTime<Utc>,
     objects: Vec<IndexObject>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    lifecycle: Option<Lifecycle>,
 }
 
 #[derive(Debug, Serialize, Deserialize)]
@@ -68,6 +70,11 @@ pub(crate) enum Record {
     Delete {
         bucket: String,
         key: String,
+    },
+    /// PutBucketLifecycleConfiguration (`Some`) or DeleteBucketLifecycle (`None`).
+    SetLifecycle {
+        bucket: String,
+        lifecycle: Option<Lifecycle>,
     },
 }
 
@@ -148,6 +155,9 @@ fn apply(store: &mut Store, blobs: &Blobs, record: Record) -> io::Result<()> {
         Record::Delete { bucket, key } => {
             let _ = store.delete_object(&bucket, &key);
         }
+        Record::SetLifecycle { bucket, lifecycle } => {
+            let _ = store.set_lifecycle(&bucket, lifecycle);
+        }
     }
     Ok(())
 }
@@ -180,6 +190,7 @@ impl Disk {
                         let data = blobs.read(&meta)?;
                         let _ = store.put_object(&bucket.name, &key, StoredObject { data, meta });
                     }
+                    let _ = store.set_lifecycle(&bucket.name, bucket.lifecycle);
                 }
             }
             Err(e) if e.kind() == io::ErrorKind::NotFound => {}
@@ -272,6 +283,7 @@ impl Disk {
                             meta: object.meta.clone(),
                         })
                         .collect(),
+                    lifecycle: bucket.lifecycle.clone(),
                 })
                 .collect(),
         };

@@ -62,6 +62,15 @@ pub(crate) fn md5_hex(data: &[u8]) -> String {
 pub(crate) struct Bucket {
     pub created: DateTime<Utc>,
     pub objects: BTreeMap<String, StoredObject>,
+    pub lifecycle: Option<Lifecycle>,
+}
+
+/// A bucket's lifecycle configuration, kept exactly as it was put.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub(crate) struct Lifecycle {
+    pub rules: Vec<s3s::dto::LifecycleRule>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub transition_default_minimum_object_size: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -177,6 +186,7 @@ impl Store {
             Bucket {
                 created,
                 objects: BTreeMap::new(),
+                lifecycle: None,
             },
         );
         Ok(())
@@ -217,6 +227,16 @@ impl Store {
     /// Returns whether the key existed (deleting a missing key is not an error in S3).
     pub(crate) fn delete_object(&mut self, bucket: &str, key: &str) -> Result<bool, StoreError> {
         Ok(self.bucket_mut(bucket)?.objects.remove(key).is_some())
+    }
+
+    /// Replaces (`Some`) or removes (`None`) the bucket's lifecycle configuration.
+    pub(crate) fn set_lifecycle(
+        &mut self,
+        bucket: &str,
+        lifecycle: Option<Lifecycle>,
+    ) -> Result<(), StoreError> {
+        self.bucket_mut(bucket)?.lifecycle = lifecycle;
+        Ok(())
     }
 
     /// Number of objects per md5, across all buckets.

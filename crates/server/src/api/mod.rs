@@ -9,6 +9,7 @@ mod buckets;
 mod checksums;
 mod delete_objects;
 mod errors;
+mod lifecycle;
 mod listing;
 mod objects;
 mod versions;
@@ -20,6 +21,7 @@ use s3s::dto::*;
 use s3s::{S3ErrorCode, S3Request, S3Response, S3Result, S3};
 
 pub(crate) use self::bucket_names::BucketNames;
+pub(crate) use self::lifecycle::expire as expire_by_lifecycle;
 use self::errors::injected;
 use crate::backend::Backend;
 use crate::faults::RequestFault;
@@ -162,5 +164,29 @@ impl S3 for S3Api {
     ) -> S3Result<S3Response<ListObjectVersionsOutput>> {
         self.gate("ListObjectVersions").await?;
         listing::list_object_versions(&self.backend, req)
+    }
+
+    async fn get_bucket_lifecycle_configuration(
+        &self,
+        req: S3Request<GetBucketLifecycleConfigurationInput>,
+    ) -> S3Result<S3Response<GetBucketLifecycleConfigurationOutput>> {
+        self.gate("GetBucketLifecycleConfiguration").await?;
+        lifecycle::get_bucket_lifecycle_configuration(&self.backend, req)
+    }
+
+    async fn put_bucket_lifecycle_configuration(
+        &self,
+        req: S3Request<PutBucketLifecycleConfigurationInput>,
+    ) -> S3Result<S3Response<PutBucketLifecycleConfigurationOutput>> {
+        self.gate("PutBucketLifecycleConfiguration").await?;
+        lifecycle::put_bucket_lifecycle_configuration(&self.backend, req)
+    }
+
+    async fn delete_bucket_lifecycle(
+        &self,
+        req: S3Request<DeleteBucketLifecycleInput>,
+    ) -> S3Result<S3Response<DeleteBucketLifecycleOutput>> {
+        self.gate("DeleteBucketLifecycle").await?;
+        lifecycle::delete_bucket_lifecycle(&self.backend, req)
     }
 }
