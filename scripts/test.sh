@@ -25,5 +25,5 @@ if ! scripts/localstack.sh status >/dev/null 2>&1; then
     scripts/localstack.sh start
     trap 'scripts/localstack.sh stop' EXIT
 fi
-cargo test "${LOCKED[@]}" --features localstack --test localstack_scenarios --test localstack_versioning --test localstack_policy_file
+cargo test "${LOCKED[@]}" --features localstack --test localstack_scenarios --test localstack_versioning --test localstack_policy_file --test localstack_lifecycle
 echo "==== [test] all suites passed"

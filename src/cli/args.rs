@@ -205,6 +205,10 @@ pub enum Command {
     Serve(ServeArgs),
     /// Write randomised sample deployments into a bucket (any endpoint).
     Seed(SeedArgs),
+    /// List the lifecycle rules `prune --via lifecycle` wrote in --bucket and whether S3
+    /// has finished with them (their prefix is empty); --tidy removes the finished ones.
+    /// Other rules are never touched.
+    Lifecycle(LifecycleArgs),
     /// Print the man page (roff), e.g. `s3prune man > ~/.local/share/man/man1/s3prune.1`.
     Man,
     /// Print shell completions.
@@ -233,6 +237,33 @@ pub enum PruneFormat {
     Json,
 }
 
+/// How `prune` removes the deployments it confirmed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Default)]
+pub enum PruneVia {
+    /// Delete the objects now (DeleteObjects).
+    #[default]
+    Delete,
+    /// Write one S3 lifecycle rule per deployment; S3 deletes the objects within a day or
+    /// two, at no request cost (see `s3prune lifecycle`).
+    Lifecycle,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Default)]
+pub enum LifecycleFormat {
+    #[default]
+    Table,
+    Json,
+}
+
+#[derive(Debug, Args)]
+pub struct LifecycleArgs {
+    /// Remove s3prune's rules whose prefixes are empty (S3 has deleted everything).
+    #[arg(long)]
+    pub tidy: bool,
+    #[arg(long, value_enum, default_value_t = LifecycleFormat::Table)]
+    pub format: LifecycleFormat,
+}
+
 #[derive(Debug, Args)]
 pub struct PlanArgs {
     #[arg(long, value_enum, default_value_t = PlanFormat::Table)]
@@ -252,6 +283,10 @@ pub struct PruneArgs {
     /// Delete without asking (required when stdin is not a terminal).
     #[arg(long)]
     pub yes: bool,
+    /// `lifecycle`: instead of deleting, add an S3 lifecycle rule per deployment that
+    /// expires its objects; S3 deletes them asynchronously (see `s3prune lifecycle`).
+    #[arg(long, value_enum, default_value_t = PruneVia::Delete)]
+    pub via: PruneVia,
     /// Apply a reviewed plan written by `plan --out` (or the explorer's `w`): delete
     /// exactly the deployments it marks delete that still match their fingerprint; no
     /// rule is applied. Rule flags are refused with it.
@@ -319,6 +354,11 @@ pub struct ServeArgs {
     /// Create this bucket at start (repeatable).
     #[arg(long = "create-bucket", value_name = "NAME")]
     pub create_buckets: Vec<String>,
+    /// Apply the buckets' lifecycle expiration rules as if a day lasted DUR (e.g. 10s):
+    /// a lifecycle run every DUR deletes the objects that are at least Days × DUR old.
+    /// Off by default: the rules are stored and never applied.
+    #[arg(long, value_name = "DUR", value_parser = parse_duration)]
+    pub lifecycle_day: Option<Duration>,
     #[command(flatten)]
     pub faults: FaultArgs,
 }

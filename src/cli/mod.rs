@@ -5,6 +5,7 @@ pub mod config;
 pub mod demo_cmd;
 pub mod duration;
 pub mod failure;
+pub mod lifecycle_cmd;
 pub mod plan_cmd;
 pub mod plan_output;
 pub mod prune_cmd;
@@ -62,6 +63,7 @@ fn run_async(global: args::GlobalArgs, command: Option<Command>) -> CommandResul
             Some(Command::Tui) | None => tui_cmd::run(&global).await,
             Some(Command::Demo(args)) => demo_cmd::run(&global, &args).await,
             Some(Command::Undo(args)) => undo_cmd::run(&global, &args).await,
+            Some(Command::Lifecycle(args)) => lifecycle_cmd::run(&global, &args).await,
             Some(Command::Completions { .. } | Command::Man) => {
                 unreachable!("handled before the runtime starts")
             }

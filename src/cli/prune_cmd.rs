@@ -5,7 +5,7 @@ use std::sync::Mutex;
 use chrono::Utc;
 use indicatif::{ProgressBar, ProgressStyle};
 
-use super::args::{GlobalArgs, PruneArgs, PruneFormat};
+use super::args::{GlobalArgs, PruneArgs, PruneFormat, PruneVia};
 use super::failure::{CommandResult, Failure};
 use super::plan_output::{delete_names, write_table};
 use super::prune_report::{write_reports, Prose, TargetReport};
@@ -149,6 +149,9 @@ async fn run_one(
         now: Utc::now(),
         fingerprints: None,
     };
+    if args.via == PruneVia::Lifecycle {
+        return super::lifecycle_cmd::hand_off(&listed.bucket, &request, &settings, prose).await;
+    }
     let report =
         delete_with_progress(&listed.bucket, &request, &settings, summary.delete_objects).await?;
     record.pruned(&report);
@@ -161,6 +164,7 @@ async fn run_one(
 
 /// What every prune checks before it lists anything.
 fn check_prune_args(args: &PruneArgs) -> Result<(), Failure> {
+    super::lifecycle_cmd::check_prune_args(args)?;
     if args.batches_in_flight == 0 {
         return Err(Failure::Usage(
             "--batches-in-flight must be at least 1".into(),

@@ -28,6 +28,12 @@ pub async fn run(args: &ServeArgs) -> CommandResult {
         }
         server.set_faults(faults);
     }
+    if let Some(day) = args.lifecycle_day {
+        println!(
+            "lifecycle rules applied every {} (one lifecycle day)",
+            humantime::format_duration(day)
+        );
+    }
     let endpoint = server.endpoint();
     println!("s3prune S3 server listening on {endpoint}");
     match &args.data_dir {
@@ -44,11 +50,38 @@ pub async fn run(args: &ServeArgs) -> CommandResult {
     println!("  s3prune seed --bucket demo --create-bucket && s3prune plan --bucket demo --keep 3");
     println!();
     println!("Ctrl-C stops the server.");
+    let lifecycle_runs = match args.lifecycle_day {
+        Some(day) if !day.is_zero() => Some(tokio::spawn(run_lifecycle_every(&server, day))),
+        _ => None,
+    };
     tokio::signal::ctrl_c()
         .await
         .map_err(|e| Failure::Runtime(format!("cannot wait for Ctrl-C: {e}")))?;
+    if let Some(runs) = lifecycle_runs {
+        runs.abort();
+    }
     server.shutdown().await;
     Ok(())
+}
+
+/// S3's daily lifecycle run, on the accelerated clock of `--lifecycle-day`.
+fn run_lifecycle_every(
+    server: &RunningServer,
+    day: std::time::Duration,
+) -> impl std::future::Future<Output = ()> + Send + 'static {
+    let server = server.lifecycle_runner();
+    async move {
+        let mut ticks = tokio::time::interval(day);
+        ticks.tick().await;
+        loop {
+            ticks.tick().await;
+            match server.run(day).await {
+                Ok(0) => {}
+                Ok(n) => println!("lifecycle run: {n} objects expired"),
+                Err(e) => eprintln!("lifecycle run failed: {e}"),
+            }
+        }
+    }
 }
 
 /// Connection options for talking to an in-process server as its own client.

@@ -37,7 +37,10 @@ impl EngineError {
             EngineError::Throttled { .. }
             | EngineError::Timeout { .. }
             | EngineError::Unreachable { .. } => true,
-            EngineError::Service { status, code, .. } => *status >= 500 || is_retryable_code(code),
+            // 501 Not Implemented is the server saying it never will.
+            EngineError::Service { status, code, .. } => {
+                (*status >= 500 && *status != 501) || is_retryable_code(code)
+            }
             _ => false,
         }
     }

@@ -214,6 +214,21 @@ fn operation_of<B>(req: &hyper::Request<B>) -> &'static str {
     }
 }
 
+/// Makes lifecycle runs on a server's store (see [`RunningServer::run_lifecycle`]).
+#[derive(Debug, Clone)]
+pub struct LifecycleRunner {
+    backend: Arc<Backend>,
+}
+
+impl LifecycleRunner {
+    pub async fn run(&self, day: Duration) -> io::Result<usize> {
+        let backend = Arc::clone(&self.backend);
+        tokio::task::spawn_blocking(move || expire_by_lifecycle(&backend, day))
+            .await
+            .map_err(io::Error::other)?
+    }
+}
+
 impl RunningServer {
     /// `http://127.0.0.1:PORT`
     pub fn endpoint(&self) -> String {
@@ -246,10 +261,14 @@ impl RunningServer {
     /// enabled rule's `Expiration.Days` deletes the objects it matches that are at least
     /// that many `day`s old. Returns how many objects were deleted.
     pub async fn run_lifecycle(&self, day: Duration) -> io::Result<usize> {
-        let backend = Arc::clone(&self.backend);
-        tokio::task::spawn_blocking(move || expire_by_lifecycle(&backend, day))
-            .await
-            .map_err(io::Error::other)?
+        self.lifecycle_runner().run(day).await
+    }
+
+    /// A handle that makes lifecycle runs from another task (`serve --lifecycle-day`).
+    pub fn lifecycle_runner(&self) -> LifecycleRunner {
+        LifecycleRunner {
+            backend: Arc::clone(&self.backend),
+        }
     }
 
     /// HTTP requests received so far (including rejected ones).
