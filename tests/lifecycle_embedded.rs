@@ -104,7 +104,10 @@ async fn the_server_stores_validates_and_removes_lifecycle_configurations() {
     // What S3 refuses, this server refuses, and the stored configuration stays.
     let twice = vec![expire_rule("a", "x/", 1), expire_rule("a", "y/", 1)];
     assert_eq!(
-        put_raw(&target, &bucket, twice).await.unwrap_err().as_deref(),
+        put_raw(&target, &bucket, twice)
+            .await
+            .unwrap_err()
+            .as_deref(),
         Some("InvalidArgument")
     );
     let too_many: Vec<_> = (0..1001)
@@ -245,10 +248,15 @@ async fn the_embedded_server_applies_expiration_on_its_accelerated_clock() {
     let out = target.run(command).await;
     assert!(out.status.success(), "{}", text(&out.stderr));
     // Written after the hand-off, so younger than a lifecycle day of an hour.
-    target.put_text(&bucket, "rel-20260101/late.txt", "late").await;
+    target
+        .put_text(&bucket, "rel-20260101/late.txt", "late")
+        .await;
     let server = target.server().unwrap();
 
-    let expired = server.run_lifecycle(Duration::from_secs(3600)).await.unwrap();
+    let expired = server
+        .run_lifecycle(Duration::from_secs(3600))
+        .await
+        .unwrap();
     assert_eq!(expired, 6, "the 30-day-old objects of three deployments");
     let left: Vec<String> = target.all_keys(&bucket).await.into_keys().collect();
     assert!(left.contains(&"rel-20260101/late.txt".to_string()));
@@ -307,10 +315,16 @@ async fn check_cases(target: &S3Target, bucket: &str, cases: Vec<Case>) {
         );
         let message: Vec<&str> = stderr
             .lines()
-            .filter(|l| !l.trim().is_empty() && (l.starts_with("s3prune:") || l.starts_with("error:")))
+            .filter(|l| {
+                !l.trim().is_empty() && (l.starts_with("s3prune:") || l.starts_with("error:"))
+            })
             .collect();
         assert_eq!(message.len(), 1, "{}: one paragraph: {stderr}", case.name);
-        assert!(!stderr.contains("{ "), "{}: debug output: {stderr}", case.name);
+        assert!(
+            !stderr.contains("{ "),
+            "{}: debug output: {stderr}",
+            case.name
+        );
         assert_eq!(target.all_keys(bucket).await, keys, "{}", case.name);
         assert_eq!(read_rules(target, bucket).await, rules, "{}", case.name);
     }
@@ -342,26 +356,48 @@ async fn bad_lifecycle_input_is_refused_clearly_and_changes_nothing() {
     let mut cases = vec![
         case(
             "--via something else",
-            &["prune", "--bucket", b, "--keep", "2", "--via", "sideways", "--yes"],
+            &[
+                "prune", "--bucket", b, "--keep", "2", "--via", "sideways", "--yes",
+            ],
             2,
             "invalid value 'sideways' for '--via",
         ),
         case(
             "--via lifecycle with --plan",
-            &["prune", "--plan", "plan.json", "--via", "lifecycle", "--yes"],
+            &[
+                "prune",
+                "--plan",
+                "plan.json",
+                "--via",
+                "lifecycle",
+                "--yes",
+            ],
             2,
             "--via lifecycle cannot apply a reviewed plan",
         ),
         case(
             "--via lifecycle with --format json",
             &[
-                "prune", "--bucket", b, "--keep", "2", "--via", "lifecycle", "--format", "json",
+                "prune",
+                "--bucket",
+                b,
+                "--keep",
+                "2",
+                "--via",
+                "lifecycle",
+                "--format",
+                "json",
                 "--yes",
             ],
             2,
             "writes no --format json report",
         ),
-        case("lifecycle without a bucket", &["lifecycle"], 2, "no bucket given"),
+        case(
+            "lifecycle without a bucket",
+            &["lifecycle"],
+            2,
+            "no bucket given",
+        ),
         case(
             "lifecycle --format yaml",
             &["lifecycle", "--bucket", b, "--format", "yaml"],
@@ -388,7 +424,14 @@ async fn bad_lifecycle_input_is_refused_clearly_and_changes_nothing() {
         1,
         "does not support bucket lifecycle configurations (NotImplemented); nothing was written",
     );
-    unsupported.args = prune(&["--keep", "2", "--protect", "rel-20251231-*", "--via", "lifecycle"]);
+    unsupported.args = prune(&[
+        "--keep",
+        "2",
+        "--protect",
+        "rel-20251231-*",
+        "--via",
+        "lifecycle",
+    ]);
     let cases = vec![
         unsupported,
         case(
@@ -410,7 +453,12 @@ async fn bad_lifecycle_input_is_refused_clearly_and_changes_nothing() {
         command.args(&case.args);
         let out = target.run(command).await;
         let stderr = text(&out.stderr);
-        assert_eq!(out.status.code(), Some(case.exit), "{}: {stderr}", case.name);
+        assert_eq!(
+            out.status.code(),
+            Some(case.exit),
+            "{}: {stderr}",
+            case.name
+        );
         assert!(stderr.contains(case.message), "{}: {stderr}", case.name);
         assert_eq!(
             stderr.lines().filter(|l| l.starts_with("s3prune:")).count(),

@@ -47,7 +47,11 @@ pub(super) async fn hand_off(
     let on_event = |event: PruneEvent| {
         if let PruneEvent::Rechecked { skipped, .. } = event {
             for s in skipped {
-                eprintln!("warning: not handing over {}: {}", printable(&s.name), s.reason);
+                eprintln!(
+                    "warning: not handing over {}: {}",
+                    printable(&s.name),
+                    s.reason
+                );
             }
         }
     };
@@ -159,7 +163,11 @@ pub async fn run(global: &GlobalArgs, args: &LifecycleArgs) -> CommandResult {
         .max(4);
     println!("{:width$}  left", "rule");
     for status in &statuses {
-        println!("{:width$}  {}", printable(&status.rule.id), left_text(status));
+        println!(
+            "{:width$}  {}",
+            printable(&status.rule.id),
+            left_text(status)
+        );
     }
     let done = statuses.iter().filter(|s| s.is_done()).count();
     let mut summary = format!(

@@ -254,7 +254,11 @@ pub async fn handing_off_keeps_other_rules_and_writes_exactly_the_specified_ones
     let after = read_rules(target, &bucket).await;
     assert_eq!(after.len(), 6, "{after:#?}");
     for old in &foreign_before {
-        assert_eq!(rule(&after, old.id().unwrap()), old, "a foreign rule changed");
+        assert_eq!(
+            rule(&after, old.id().unwrap()),
+            old,
+            "a foreign rule changed"
+        );
     }
     for prefix in DOOMED {
         let id = format!("s3prune:{prefix}");
@@ -298,9 +302,7 @@ pub async fn handing_off_keeps_other_rules_and_writes_exactly_the_specified_ones
     assert_eq!(audit_lines(&audit).len(), 3);
 }
 
-pub async fn lifecycle_lists_what_is_left_and_tidy_removes_only_finished_rules(
-    target: &S3Target,
-) {
+pub async fn lifecycle_lists_what_is_left_and_tidy_removes_only_finished_rules(target: &S3Target) {
     let bucket = five_deployments(target, "lc-tidy").await;
     put_rules(target, &bucket, foreign_rules()).await;
     let dir = tempfile::tempdir().unwrap();
@@ -451,7 +453,9 @@ pub async fn all_versions_adds_noncurrent_expiry_and_a_delete_marker_rule(target
     assert_eq!(rows.len(), 6);
     assert!(rows.iter().all(|r| r["all_versions"] == true), "{listed}");
     assert_eq!(
-        rows.iter().filter(|r| r["kind"] == "delete-markers").count(),
+        rows.iter()
+            .filter(|r| r["kind"] == "delete-markers")
+            .count(),
         3
     );
 

@@ -45,7 +45,9 @@ pub enum AuditResult<'a> {
     },
     /// `prune --via lifecycle` wrote this lifecycle rule for the prefix in `key`; S3
     /// deletes the objects later.
-    LifecycleRule { rule_id: &'a str },
+    LifecycleRule {
+        rule_id: &'a str,
+    },
     /// `undo` could not remove this delete marker.
     RestoreFailed {
         marker_version: &'a str,
@@ -211,5 +213,29 @@ mod tests {
         assert!(lines[0]["version"].is_null());
         assert_eq!(lines[1]["result"], "restored");
         assert_eq!(lines[1]["marker_version"], "m1");
+    }
+
+    #[test]
+    fn a_lifecycle_rule_is_recorded_with_its_prefix_and_id() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("audit.jsonl");
+        let log = AuditLog::open(&path).unwrap();
+        log.record(
+            "b",
+            [(
+                "d1/",
+                None,
+                AuditResult::LifecycleRule {
+                    rule_id: "s3prune:d1/",
+                },
+            )],
+        )
+        .unwrap();
+        let line: serde_json::Value =
+            serde_json::from_str(std::fs::read_to_string(&path).unwrap().trim()).unwrap();
+        assert_eq!(line["result"], "lifecycle-rule");
+        assert_eq!(line["key"], "d1/");
+        assert_eq!(line["rule"], "s3prune:d1/");
+        assert!(line.get("error").is_none());
     }
 }

@@ -142,14 +142,9 @@ pub async fn prune_via(
         skipped: checked.skipped.clone(),
     });
     if via == Via::Lifecycle {
-        let handoff = hand_off(
-            bucket,
-            settings.listing.scope,
-            &checked.confirmed,
-            &audit,
-        )
-        .await
-        .map_err(PruneError::Lifecycle)?;
+        let handoff = hand_off(bucket, settings.listing.scope, &checked.confirmed, &audit)
+            .await
+            .map_err(PruneError::Lifecycle)?;
         return Ok(PruneReport {
             skipped: checked.skipped,
             deletion: DeletionReport {

@@ -192,7 +192,13 @@ fn same_effect(a: &LifecycleRule, b: &LifecycleRule) -> bool {
         && a.abort_incomplete_multipart_upload() == b.abort_incomplete_multipart_upload()
 }
 
-fn filter_of(rule: &LifecycleRule) -> (Option<String>, Option<Tag>, Option<LifecycleRuleAndOperator>) {
+fn filter_of(
+    rule: &LifecycleRule,
+) -> (
+    Option<String>,
+    Option<Tag>,
+    Option<LifecycleRuleAndOperator>,
+) {
     #[allow(deprecated)]
     let legacy = rule.prefix().map(str::to_owned);
     match rule.filter() {

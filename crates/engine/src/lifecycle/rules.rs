@@ -125,7 +125,8 @@ pub fn own_rule(rule: &LifecycleRule) -> Option<OwnRule> {
     } else {
         return None;
     };
-    let all_versions = kind == RuleKind::DeleteMarkers || rule.noncurrent_version_expiration().is_some();
+    let all_versions =
+        kind == RuleKind::DeleteMarkers || rule.noncurrent_version_expiration().is_some();
     Some(OwnRule {
         id: id.to_owned(),
         prefix: prefix.to_owned(),
@@ -306,7 +307,12 @@ mod tests {
 
         let existing: Vec<_> = (0..999).map(|i| foreign(&format!("r{i}"), "x/")).collect();
         assert!(merge("b", &existing, rules_for("d1/", Scope::Current).unwrap()).is_ok());
-        let err = merge("b", &existing, rules_for("d1/", Scope::AllVersions).unwrap()).unwrap_err();
+        let err = merge(
+            "b",
+            &existing,
+            rules_for("d1/", Scope::AllVersions).unwrap(),
+        )
+        .unwrap_err();
         assert!(
             matches!(
                 err,

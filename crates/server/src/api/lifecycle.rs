@@ -39,10 +39,7 @@ pub(super) fn get_bucket_lifecycle_configuration(
 ) -> S3Result<S3Response<GetBucketLifecycleConfigurationOutput>> {
     require_support(backend)?;
     let state = backend.read();
-    let bucket = state
-        .store
-        .bucket(&req.input.bucket)
-        .map_err(store_error)?;
+    let bucket = state.store.bucket(&req.input.bucket).map_err(store_error)?;
     let Some(lifecycle) = &bucket.lifecycle else {
         return Err(S3Error::with_message(
             S3ErrorCode::NoSuchLifecycleConfiguration,
@@ -133,7 +130,9 @@ fn validate(rules: &[LifecycleRule]) -> S3Result<()> {
                 ));
             }
             if !ids.insert(id.as_str()) {
-                return Err(invalid_argument("Rule ID must be unique. Found same ID for more than one rule"));
+                return Err(invalid_argument(
+                    "Rule ID must be unique. Found same ID for more than one rule",
+                ));
             }
         }
         let has_action = rule.expiration.is_some()
@@ -172,7 +171,9 @@ fn validate(rules: &[LifecycleRule]) -> S3Result<()> {
                 .and_then(|a| a.days_after_initiation),
         ];
         if days.into_iter().flatten().any(|d| d <= 0) {
-            return Err(invalid_argument("'Days' for an action must be a positive integer"));
+            return Err(invalid_argument(
+                "'Days' for an action must be a positive integer",
+            ));
         }
     }
     Ok(())

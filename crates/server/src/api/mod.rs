@@ -21,8 +21,8 @@ use s3s::dto::*;
 use s3s::{S3ErrorCode, S3Request, S3Response, S3Result, S3};
 
 pub(crate) use self::bucket_names::BucketNames;
-pub(crate) use self::lifecycle::expire as expire_by_lifecycle;
 use self::errors::injected;
+pub(crate) use self::lifecycle::expire as expire_by_lifecycle;
 use crate::backend::Backend;
 use crate::faults::RequestFault;
 
