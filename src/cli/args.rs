@@ -205,9 +205,9 @@ pub enum Command {
     Serve(ServeArgs),
     /// Write randomised sample deployments into a bucket (any endpoint).
     Seed(SeedArgs),
-    /// List the lifecycle rules `prune --via lifecycle` wrote in --bucket and whether S3
-    /// has finished with them (their prefix is empty); --tidy removes the finished ones.
-    /// Other rules are never touched.
+    /// List the lifecycle rules `prune --via lifecycle` wrote in --bucket (under --prefix)
+    /// and whether S3 has finished with them (their prefix is empty); --tidy removes the
+    /// finished ones. Other rules are never touched.
     Lifecycle(LifecycleArgs),
     /// Print the man page (roff), e.g. `s3prune man > ~/.local/share/man/man1/s3prune.1`.
     Man,

@@ -9,6 +9,7 @@ use super::session::{connection_options, require_bucket};
 use crate::engine::bucket::Bucket;
 use crate::engine::connection::connect;
 use crate::engine::lifecycle::{rule_statuses, tidy, RuleKind, RuleStatus, MAX_RULES};
+use crate::engine::listing::normalise_root;
 use crate::engine::prune::{prune_via, PruneEvent, PruneRequest, PruneSettings, Via};
 use crate::engine::stop::StopSignal;
 use crate::format::{count, printable};
@@ -99,10 +100,11 @@ pub(super) async fn hand_off(
 /// finished ones.
 pub async fn run(global: &GlobalArgs, args: &LifecycleArgs) -> CommandResult {
     let name = require_bucket(global)?;
+    let root = normalise_root(global.prefix.as_deref());
     let bucket = Bucket::new(&connect(&connection_options(global)).await, &name);
     let failure = |e: crate::engine::lifecycle::LifecycleError| Failure::Runtime(e.to_string());
     if args.tidy {
-        let report = tidy(&bucket).await.map_err(failure)?;
+        let report = tidy(&bucket, &root).await.map_err(failure)?;
         if args.format == LifecycleFormat::Json {
             let document = json!({
                 "bucket": name,
@@ -137,7 +139,7 @@ pub async fn run(global: &GlobalArgs, args: &LifecycleArgs) -> CommandResult {
         );
         return Ok(());
     }
-    let (configuration, statuses) = rule_statuses(&bucket).await.map_err(failure)?;
+    let (configuration, statuses) = rule_statuses(&bucket, &root).await.map_err(failure)?;
     let total = configuration.rules.len();
     if args.format == LifecycleFormat::Json {
         let document = json!({

@@ -338,6 +338,11 @@ pub async fn lifecycle_lists_what_is_left_and_tidy_removes_only_finished_rules(t
     assert!(table.contains("2 objects left"), "{table}");
     assert!(table.contains("2 finished"), "{table}");
 
+    // Under another --prefix, s3prune's rules here are not touched.
+    let elsewhere = lifecycle_json(target, &bucket, &["--prefix", "staging/", "--tidy"]).await;
+    assert_eq!(elsewhere["removed"].as_array().unwrap().len(), 0);
+    assert_eq!(read_rules(target, &bucket).await, before);
+
     let out = run(target, &["lifecycle", "--bucket", &bucket, "--tidy"]).await;
     assert!(out.status.success(), "{}", text(&out.stderr));
     let said = text(&out.stdout);

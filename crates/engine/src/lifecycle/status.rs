@@ -29,13 +29,19 @@ impl RuleStatus {
     }
 }
 
-/// s3prune's rules in the bucket's configuration (in its order), each with what is left
-/// under its prefix; the configuration as read.
+/// s3prune's rules for prefixes under `root` in the bucket's configuration (in its
+/// order), each with what is left under its prefix; the configuration as read.
 pub async fn rule_statuses(
     bucket: &Bucket,
+    root: &str,
 ) -> Result<(LifecycleConfiguration, Vec<RuleStatus>), LifecycleError> {
     let configuration = configuration::read(bucket).await?;
-    let own: Vec<OwnRule> = configuration.rules.iter().filter_map(own_rule).collect();
+    let own: Vec<OwnRule> = configuration
+        .rules
+        .iter()
+        .filter_map(own_rule)
+        .filter(|rule| rule.prefix.starts_with(root))
+        .collect();
     // One check per prefix, in the widest scope any of its rules needs.
     let mut scopes: BTreeMap<&str, Scope> = BTreeMap::new();
     for rule in &own {
@@ -84,10 +90,11 @@ pub struct TidyReport {
     pub remaining_rules: usize,
 }
 
-/// Removes s3prune's rules whose prefixes are empty, and nothing else: the
-/// configuration is read again just before writing, and every other rule kept as it is.
-pub async fn tidy(bucket: &Bucket) -> Result<TidyReport, LifecycleError> {
-    let (_, statuses) = rule_statuses(bucket).await?;
+/// Removes s3prune's rules for prefixes under `root` that are empty, and nothing else:
+/// the configuration is read again just before writing, and every other rule kept as it
+/// is.
+pub async fn tidy(bucket: &Bucket, root: &str) -> Result<TidyReport, LifecycleError> {
+    let (_, statuses) = rule_statuses(bucket, root).await?;
     let (done, waiting): (Vec<RuleStatus>, Vec<RuleStatus>) =
         statuses.into_iter().partition(RuleStatus::is_done);
     let mut configuration = configuration::read(bucket).await?;
