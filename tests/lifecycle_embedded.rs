@@ -12,7 +12,7 @@ use aws_sdk_s3::types::{
 };
 use common::lifecycle_scenarios::{five_deployments, foreign_rules, read_rules, DOOMED};
 use common::{text, S3Target};
-use s3prune::server::{self, ServerConfig};
+use s3prune::server::{self, FaultConfig, ServerConfig};
 
 lifecycle_scenario_tests!(S3Target::embedded());
 
@@ -470,4 +470,66 @@ async fn bad_lifecycle_input_is_refused_clearly_and_changes_nothing() {
     }
     target.server().unwrap().set_lifecycle_supported(true);
     assert!(read_rules(&target, &bucket).await.is_empty());
+}
+
+/// A configuration is written whole, so a lifecycle request that failed with a 5xx is
+/// simply sent again: the hand-off ends with exactly the specified rules.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn lifecycle_requests_are_retried_through_server_errors() {
+    let target = S3Target::embedded().await;
+    let server = target.server().unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let hand_off = |bucket: &str| {
+        let mut command = target.cli();
+        command.args([
+            "prune",
+            "--bucket",
+            bucket,
+            "--keep",
+            "2",
+            "--age-by",
+            "name",
+            "--via",
+            "lifecycle",
+            "--yes",
+            "--retry-backoff",
+            "5ms",
+            "--audit-log",
+            dir.path().join("a.jsonl").to_str().unwrap(),
+        ]);
+        command
+    };
+    // The same hand-off without faults, for its request count.
+    let clean = five_deployments(&target, "lc-clean").await;
+    let before = server.request_count();
+    let out = target.run(hand_off(&clean)).await;
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let clean_requests = server.request_count() - before;
+
+    let bucket = five_deployments(&target, "lc-faults").await;
+    server.set_faults(FaultConfig {
+        internal_error: 0.5,
+        slow_down: 0.2,
+        seed: 13,
+        operations: vec![
+            "GetBucketLifecycleConfiguration".into(),
+            "PutBucketLifecycleConfiguration".into(),
+        ],
+        ..FaultConfig::none()
+    });
+    let before = server.request_count();
+    let out = target.run(hand_off(&bucket)).await;
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let faulty_requests = server.request_count() - before;
+    server.set_faults(FaultConfig::none());
+    assert!(
+        faulty_requests > clean_requests,
+        "the faults fired and were retried: {faulty_requests} vs {clean_requests} requests"
+    );
+    let rules = read_rules(&target, &bucket).await;
+    let mut ids: Vec<&str> = rules.iter().filter_map(|r| r.id()).collect();
+    ids.sort_unstable();
+    let expected: Vec<String> = DOOMED.iter().map(|p| format!("s3prune:{p}")).collect();
+    assert_eq!(ids, expected);
+    assert_eq!(rules, read_rules(&target, &clean).await);
 }
