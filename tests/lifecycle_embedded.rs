@@ -363,19 +363,6 @@ async fn bad_lifecycle_input_is_refused_clearly_and_changes_nothing() {
             "invalid value 'sideways' for '--via",
         ),
         case(
-            "--via lifecycle with --plan",
-            &[
-                "prune",
-                "--plan",
-                "plan.json",
-                "--via",
-                "lifecycle",
-                "--yes",
-            ],
-            2,
-            "--via lifecycle cannot apply a reviewed plan",
-        ),
-        case(
             "--via lifecycle with --format json",
             &[
                 "prune",

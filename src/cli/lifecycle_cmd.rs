@@ -10,7 +10,7 @@ use crate::engine::bucket::Bucket;
 use crate::engine::connection::connect;
 use crate::engine::lifecycle::{rule_statuses, tidy, RuleKind, RuleStatus, MAX_RULES};
 use crate::engine::listing::normalise_root;
-use crate::engine::prune::{prune_via, PruneEvent, PruneRequest, PruneSettings, Via};
+use crate::engine::prune::{prune_via, PruneEvent, PruneReport, PruneRequest, PruneSettings, Via};
 use crate::engine::stop::StopSignal;
 use crate::format::{count, printable};
 
@@ -18,13 +18,6 @@ use crate::format::{count, printable};
 pub(super) fn check_prune_args(args: &PruneArgs) -> Result<(), Failure> {
     if args.via != PruneVia::Lifecycle {
         return Ok(());
-    }
-    if args.plan.is_some() {
-        return Err(Failure::Usage(
-            "--via lifecycle cannot apply a reviewed plan (--plan) yet: apply it with the \
-             default --via delete, or run prune --via lifecycle with the rule flags"
-                .into(),
-        ));
     }
     if args.format == PruneFormat::Json {
         return Err(Failure::Usage(
@@ -37,13 +30,14 @@ pub(super) fn check_prune_args(args: &PruneArgs) -> Result<(), Failure> {
     Ok(())
 }
 
-/// The pipeline with the lifecycle step instead of the deletion, and its report.
+/// The pipeline with the lifecycle step instead of the deletion; prints what was handed
+/// over and returns the pipeline's report (which deployments the re-check skipped).
 pub(super) async fn hand_off(
     bucket: &Bucket,
     request: &PruneRequest,
     settings: &PruneSettings,
     prose: Prose,
-) -> CommandResult {
+) -> Result<PruneReport, Failure> {
     let stop = StopSignal::new();
     let on_event = |event: PruneEvent| {
         if let PruneEvent::Rechecked { skipped, .. } = event {
@@ -59,10 +53,10 @@ pub(super) async fn hand_off(
     let report = prune_via(Via::Lifecycle, bucket, request, settings, &stop, &on_event)
         .await
         .map_err(|e| Failure::Runtime(e.to_string()))?;
-    let handoff = report.handoff.unwrap_or_default();
+    let handoff = report.handoff.clone().unwrap_or_default();
     if handoff.deployments() == 0 {
         prose.line("Nothing left to hand over: every planned deployment changed since the plan.");
-        return Ok(());
+        return Ok(report);
     }
     let objects: u64 = request
         .targets
@@ -93,7 +87,7 @@ pub(super) async fn hand_off(
         handoff.total_rules,
         settings.audit_path.display()
     ));
-    Ok(())
+    Ok(report)
 }
 
 /// `s3prune lifecycle`: s3prune's rules and what is left under them; `--tidy` removes the

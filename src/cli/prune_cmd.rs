@@ -150,7 +150,8 @@ async fn run_one(
         fingerprints: None,
     };
     if args.via == PruneVia::Lifecycle {
-        return super::lifecycle_cmd::hand_off(&listed.bucket, &request, &settings, prose).await;
+        super::lifecycle_cmd::hand_off(&listed.bucket, &request, &settings, prose).await?;
+        return Ok(());
     }
     let report =
         delete_with_progress(&listed.bucket, &request, &settings, summary.delete_objects).await?;

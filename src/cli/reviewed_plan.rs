@@ -8,7 +8,7 @@ use std::path::Path;
 use chrono::{DateTime, SecondsFormat, Utc};
 use serde_json::{json, Value};
 
-use super::args::{GlobalArgs, PruneArgs, PruneFormat};
+use super::args::{GlobalArgs, PruneArgs, PruneFormat, PruneVia};
 use super::failure::{CommandResult, Failure};
 use super::plan_output::PlanView;
 use super::prune_cmd::{check_limits, confirm, delete_with_progress, report_outcome, settings};
@@ -295,6 +295,13 @@ async fn apply_one(
     if !args.yes && !confirm(doomed.len() as u64, objects, size, &names)? {
         prose.line("Not confirmed: nothing was deleted.");
         return Err(Failure::Runtime("deletion not confirmed".into()));
+    }
+    if args.via == PruneVia::Lifecycle {
+        let report = super::lifecycle_cmd::hand_off(bucket, &request, &settings, prose).await?;
+        if report.skipped.is_empty() {
+            return Ok(());
+        }
+        return Err(changed_since(report.skipped.len(), doomed.len()));
     }
     // The progress names each skipped deployment, and why, as the re-check finds it.
     let report = delete_with_progress(bucket, &request, &settings, objects).await?;

@@ -25,6 +25,7 @@ macro_rules! lifecycle_scenario_tests {
             all_versions_adds_noncurrent_expiry_and_a_delete_marker_rule,
             a_rule_id_someone_else_uses_is_refused_and_changes_nothing,
             tidy_of_the_last_rule_removes_the_configuration,
+            a_reviewed_plan_is_handed_off_exactly_where_unchanged,
         );
     };
     (@each $target:expr; $($name:ident),* $(,)?) => {
@@ -487,4 +488,62 @@ pub async fn a_rule_id_someone_else_uses_is_refused_and_changes_nothing(target: 
     let stderr = text(&out.stderr);
     assert!(stderr.contains("did not write"), "{stderr}");
     assert_eq!(read_rules(target, &bucket).await, before);
+}
+
+pub async fn a_reviewed_plan_is_handed_off_exactly_where_unchanged(target: &S3Target) {
+    let bucket = five_deployments(target, "lc-reviewed").await;
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("plan.json");
+    let out = run(
+        target,
+        &[
+            "plan",
+            "--bucket",
+            &bucket,
+            "--keep",
+            "2",
+            "--age-by",
+            "name",
+            "--out",
+            file.to_str().unwrap(),
+        ],
+    )
+    .await;
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    // After review, someone adds a file to the oldest deployment.
+    target
+        .put_text(&bucket, &format!("{}hotfix.js", DOOMED[0]), "fix")
+        .await;
+    let audit = dir.path().join("audit.jsonl");
+    let out = run(
+        target,
+        &[
+            "prune",
+            "--plan",
+            file.to_str().unwrap(),
+            "--via",
+            "lifecycle",
+            "--yes",
+            "--audit-log",
+            audit.to_str().unwrap(),
+        ],
+    )
+    .await;
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
+    let stderr = text(&out.stderr);
+    assert!(stderr.contains("changed since the plan"), "{stderr}");
+    let mut ids: Vec<String> = read_rules(target, &bucket)
+        .await
+        .iter()
+        .filter_map(|r| r.id().map(str::to_owned))
+        .collect();
+    ids.sort();
+    assert_eq!(
+        ids,
+        [
+            format!("s3prune:{}", DOOMED[1]),
+            format!("s3prune:{}", DOOMED[2])
+        ]
+    );
+    assert_eq!(audit_lines(&audit).len(), 2);
 }
