@@ -283,3 +283,80 @@ impl Selector {
         self.greater_than.is_none_or(|g| size > g) && self.less_than.is_none_or(|l| size < l)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn rule(filter: Option<LifecycleRuleFilter>, days: i32) -> LifecycleRule {
+        LifecycleRule {
+            abort_incomplete_multipart_upload: None,
+            expiration: Some(LifecycleExpiration {
+                days: Some(days),
+                ..LifecycleExpiration::default()
+            }),
+            filter,
+            id: Some("r".into()),
+            noncurrent_version_expiration: None,
+            noncurrent_version_transitions: None,
+            prefix: None,
+            status: ExpirationStatus::from_static(ExpirationStatus::ENABLED),
+            transitions: None,
+        }
+    }
+
+    #[test]
+    fn a_rule_selects_by_prefix_and_size_and_never_by_tag() {
+        let sized = rule(
+            Some(LifecycleRuleFilter {
+                and: Some(LifecycleRuleAndOperator {
+                    prefix: Some("d/".into()),
+                    object_size_greater_than: Some(10),
+                    object_size_less_than: Some(100),
+                    ..LifecycleRuleAndOperator::default()
+                }),
+                ..LifecycleRuleFilter::default()
+            }),
+            1,
+        );
+        let selector = Selector::of(&sized).unwrap();
+        assert_eq!(selector.prefix, "d/");
+        assert!(!selector.matches_size(10));
+        assert!(selector.matches_size(11));
+        assert!(!selector.matches_size(100));
+
+        let tagged = rule(
+            Some(LifecycleRuleFilter {
+                tag: Some(Tag {
+                    key: Some("k".into()),
+                    value: Some("v".into()),
+                }),
+                ..LifecycleRuleFilter::default()
+            }),
+            1,
+        );
+        assert!(Selector::of(&tagged).is_none());
+        // No filter: the legacy prefix, here none, so the whole bucket.
+        assert_eq!(Selector::of(&rule(None, 1)).unwrap().prefix, "");
+    }
+
+    #[test]
+    fn what_s3_refuses_is_refused() {
+        assert!(validate(&[]).is_err());
+        assert!(validate(&[rule(None, 1)]).is_ok());
+        assert!(validate(&[rule(None, 0)]).is_err());
+        assert!(
+            validate(&[rule(None, 1), rule(None, 2)]).is_err(),
+            "same ID"
+        );
+        let mut both = rule(None, 1);
+        both.expiration
+            .as_mut()
+            .unwrap()
+            .expired_object_delete_marker = Some(true);
+        assert!(validate(&[both]).is_err());
+        let mut no_action = rule(None, 1);
+        no_action.expiration = None;
+        assert!(validate(&[no_action]).is_err());
+    }
+}
