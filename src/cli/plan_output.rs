@@ -496,6 +496,8 @@ mod tests {
             bytes: 10,
             newest: time,
             oldest: time,
+            storage: Default::default(),
+            incomplete_uploads: 0,
         }
     }
 

@@ -32,6 +32,8 @@ pub fn deployment(name: &str, age: Duration, objects: u64, bytes: u64) -> Deploy
         bytes,
         newest,
         oldest: newest - chrono::Duration::minutes(3),
+        storage: Default::default(),
+        incomplete_uploads: 0,
     }
 }
 

@@ -24,6 +24,8 @@ struct AuditRecord<'a> {
     #[serde(skip_serializing_if = "Option::is_none")]
     marker_version: Option<&'a str>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    upload_id: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     error: Option<String>,
 }
 
@@ -44,6 +46,16 @@ pub enum AuditResult<'a> {
     /// `undo` could not remove this delete marker.
     RestoreFailed {
         marker_version: &'a str,
+        code: &'a str,
+        message: &'a str,
+    },
+    /// An incomplete multipart upload under a deleted deployment was aborted.
+    Aborted {
+        upload_id: &'a str,
+    },
+    /// Aborting that upload failed.
+    AbortFailed {
+        upload_id: &'a str,
         code: &'a str,
         message: &'a str,
     },
@@ -82,6 +94,7 @@ impl AuditLog {
         let time = Utc::now().to_rfc3339_opts(SecondsFormat::Millis, true);
         let mut writer = self.writer.lock().unwrap_or_else(|e| e.into_inner());
         for (key, version, result) in entries {
+            let mut upload_id = None;
             let (result, marker_version, error) = match result {
                 AuditResult::Deleted => ("deleted", None, None),
                 AuditResult::DeletedWithMarker { marker_version } => {
@@ -102,6 +115,18 @@ impl AuditLog {
                     Some(marker_version),
                     Some(format!("{code}: {message}")),
                 ),
+                AuditResult::Aborted { upload_id: id } => {
+                    upload_id = Some(id);
+                    ("aborted", None, None)
+                }
+                AuditResult::AbortFailed {
+                    upload_id: id,
+                    code,
+                    message,
+                } => {
+                    upload_id = Some(id);
+                    ("abort-failed", None, Some(format!("{code}: {message}")))
+                }
             };
             let record = AuditRecord {
                 time: time.clone(),
@@ -110,6 +135,7 @@ impl AuditLog {
                 version,
                 result,
                 marker_version,
+                upload_id,
                 error,
             };
             serde_json::to_writer(&mut *writer, &record)?;

@@ -6,6 +6,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use super::connection::Connection;
+use super::cost::StorageClass;
 use super::error::{classify, EngineError, ErrorContext};
 use super::retry::{retried, Retry};
 
@@ -53,6 +54,8 @@ pub struct Entry {
     /// Always true in [`Scope::Current`].
     pub is_latest: bool,
     pub is_delete_marker: bool,
+    /// STANDARD for delete markers and when the listing names no class.
+    pub storage_class: StorageClass,
 }
 
 impl Entry {
@@ -147,6 +150,14 @@ pub struct ObjectHead {
     pub bytes: Vec<u8>,
     /// The whole object's size.
     pub size: u64,
+}
+
+/// A multipart upload that was started and not completed or aborted.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Upload {
+    pub key: String,
+    pub upload_id: String,
+    pub initiated: Option<DateTime<Utc>>,
 }
 
 /// One thing to delete: a key, or one version of it.
@@ -311,6 +322,9 @@ impl Bucket {
                     version_id: None,
                     is_latest: true,
                     is_delete_marker: false,
+                    storage_class: StorageClass::parse(
+                        object.storage_class().map(|c| c.as_str()),
+                    ),
                 });
             }
         }
@@ -371,6 +385,7 @@ impl Bucket {
                     version_id: v.version_id().map(str::to_string),
                     is_latest: v.is_latest().unwrap_or(false),
                     is_delete_marker: false,
+                    storage_class: StorageClass::parse(v.storage_class().map(|c| c.as_str())),
                 });
             }
         }
@@ -384,6 +399,7 @@ impl Bucket {
                     version_id: m.version_id().map(str::to_string),
                     is_latest: m.is_latest().unwrap_or(false),
                     is_delete_marker: true,
+                    storage_class: StorageClass::Standard,
                 });
             }
         }
@@ -617,6 +633,80 @@ impl Bucket {
             reply.delete_marker(),
             reply.version_id(),
         ))
+    }
+
+    /// One ListMultipartUploads page under `prefix`: the uploads started and never
+    /// completed or aborted, and the key and upload-id markers of the next page (`None`
+    /// after the last). [`crate::uploads`] pages through it.
+    pub async fn list_uploads(
+        &self,
+        prefix: &str,
+        marker: Option<(String, String)>,
+    ) -> Result<(Vec<Upload>, Option<(String, String)>), EngineError> {
+        let (key_marker, upload_id_marker) = marker.unzip();
+        let reply = self
+            .client
+            .list_multipart_uploads()
+            .bucket(&self.name)
+            .prefix(prefix)
+            .set_key_marker(key_marker)
+            .set_upload_id_marker(upload_id_marker)
+            .encoding_type(EncodingType::Url)
+            .send()
+            .await
+            .map_err(|e| classify(e, &self.context()))?;
+        let decode = key_decoder(reply.encoding_type() == Some(&EncodingType::Url));
+        let mut uploads = Vec::with_capacity(reply.uploads().len());
+        for upload in reply.uploads() {
+            if let (Some(key), Some(upload_id)) = (upload.key(), upload.upload_id()) {
+                uploads.push(Upload {
+                    key: decode(key)?,
+                    upload_id: upload_id.to_string(),
+                    initiated: upload.initiated().map(to_chrono),
+                });
+            }
+        }
+        let next = match (
+            reply.is_truncated().unwrap_or(false),
+            reply.next_key_marker(),
+            reply.next_upload_id_marker(),
+        ) {
+            (true, Some(key), Some(id)) => Some((decode(key)?, id.to_string())),
+            // A server that pages without markers would repeat the page forever.
+            (true, _, _) => {
+                return Err(EngineError::Other(format!(
+                    "the multipart upload listing of s3://{}/{prefix} was cut short without saying where it goes on",
+                    self.name
+                )))
+            }
+            _ => None,
+        };
+        Ok((uploads, next))
+    }
+
+    /// Aborts one multipart upload; its parts are freed. An upload already gone
+    /// (`NoSuchUpload`) counts as aborted.
+    pub async fn abort_upload(&self, key: &str, upload_id: &str) -> Result<(), EngineError> {
+        let reply = self
+            .client
+            .abort_multipart_upload()
+            .bucket(&self.name)
+            .key(key)
+            .upload_id(upload_id)
+            .send()
+            .await;
+        match reply {
+            Ok(_) => Ok(()),
+            Err(e)
+                if matches!(
+                    e.as_service_error().and_then(|s| s.meta().code()),
+                    Some("NoSuchUpload")
+                ) =>
+            {
+                Ok(())
+            }
+            Err(e) => Err(classify(e, &self.context())),
+        }
     }
 
     pub async fn create_if_missing(&self) -> Result<(), EngineError> {
