@@ -10,6 +10,7 @@ mod checksums;
 mod delete_objects;
 mod errors;
 mod listing;
+mod multipart;
 mod objects;
 mod versions;
 mod wire;
@@ -162,5 +163,45 @@ impl S3 for S3Api {
     ) -> S3Result<S3Response<ListObjectVersionsOutput>> {
         self.gate("ListObjectVersions").await?;
         listing::list_object_versions(&self.backend, req)
+    }
+
+    async fn create_multipart_upload(
+        &self,
+        req: S3Request<CreateMultipartUploadInput>,
+    ) -> S3Result<S3Response<CreateMultipartUploadOutput>> {
+        self.gate("CreateMultipartUpload").await?;
+        multipart::create_multipart_upload(&self.backend, req)
+    }
+
+    async fn upload_part(
+        &self,
+        req: S3Request<UploadPartInput>,
+    ) -> S3Result<S3Response<UploadPartOutput>> {
+        self.gate("UploadPart").await?;
+        multipart::upload_part(&self.backend, req).await
+    }
+
+    async fn list_multipart_uploads(
+        &self,
+        req: S3Request<ListMultipartUploadsInput>,
+    ) -> S3Result<S3Response<ListMultipartUploadsOutput>> {
+        self.gate("ListMultipartUploads").await?;
+        multipart::list_multipart_uploads(&self.backend, req)
+    }
+
+    async fn abort_multipart_upload(
+        &self,
+        req: S3Request<AbortMultipartUploadInput>,
+    ) -> S3Result<S3Response<AbortMultipartUploadOutput>> {
+        self.gate("AbortMultipartUpload").await?;
+        multipart::abort_multipart_upload(&self.backend, req)
+    }
+
+    async fn complete_multipart_upload(
+        &self,
+        req: S3Request<CompleteMultipartUploadInput>,
+    ) -> S3Result<S3Response<CompleteMultipartUploadOutput>> {
+        self.gate("CompleteMultipartUpload").await?;
+        multipart::complete_multipart_upload(&self.backend, req).await
     }
 }
