@@ -2,18 +2,19 @@
 
 use std::io::Write;
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 
 use chrono::{DateTime, SecondsFormat, Utc};
 use serde::Serialize;
 
 use crate::age_text::format_age;
 use crate::engine::bucket::Versioning;
-use crate::engine::deployment::RootObjects;
+use crate::engine::cost::{CostTotals, PriceTable, StorageClass};
+use crate::engine::deployment::{Deployment, RootObjects};
 use crate::engine::plan::{Action, Plan, PlanEntry, PlanSummary, Reason};
 use crate::engine::rule::Rule;
 use crate::engine::tally::CurrentStats;
-use crate::format::{bytes, count, printable};
+use crate::format::{bytes, count, printable, usd};
 
 /// Everything a plan report shows.
 pub struct PlanView<'a> {
@@ -28,6 +29,19 @@ pub struct PlanView<'a> {
     /// With `--all-versions`: current objects per deployment, whose `objects`/`bytes`
     /// then count every version and delete marker.
     pub current: Option<&'a HashMap<String, CurrentStats>>,
+    /// Storage prices per class, STANDARD at `--price-per-gb`.
+    pub prices: PriceTable,
+    /// Incomplete multipart uploads under no listed deployment (never aborted).
+    pub uploads_outside: u64,
+}
+
+impl PlanView<'_> {
+    /// What the plan's deletions cost per month, would charge early, and hold in
+    /// incomplete uploads.
+    pub fn deletion_cost(&self) -> CostTotals {
+        self.prices
+            .totals(self.plan.to_delete().map(|e| &e.deployment))
+    }
 }
 
 #[derive(Serialize)]
@@ -40,9 +54,26 @@ struct JsonReport<'a> {
     versioning: &'a str,
     rule: JsonRule<'a>,
     deployments: Vec<JsonDeployment<'a>>,
-    summary: PlanSummary,
+    summary: JsonSummary,
     #[serde(skip_serializing_if = "<[String]>::is_empty")]
     warnings: &'a [String],
+}
+
+/// The plan's summary, with what its deletions cost: `monthly_usd` is the monthly
+/// saving, `early_deletion_usd` the charge for deleting objects younger than their
+/// storage class's minimum duration.
+#[derive(Serialize)]
+struct JsonSummary {
+    #[serde(flatten)]
+    plan: PlanSummary,
+    incomplete_uploads: u64,
+    monthly_usd: f64,
+    early_deletion_usd: f64,
+}
+
+/// Cents are too coarse for small deployments; more digits are noise.
+fn money(amount: f64) -> f64 {
+    (amount * 1e6).round() / 1e6
 }
 
 #[derive(Serialize)]
@@ -53,10 +84,10 @@ struct JsonRule<'a> {
     age_by: &'a str,
 }
 
-/// One deployment's row. `L` is how `live_from` is written: a list in JSON, one
-/// `;`-separated cell in CSV (which has no lists).
+/// One deployment's row. `L` is how `live_from` is written and `C` how `by_class` is:
+/// a list and a map in JSON, one `;`-separated cell each in CSV (which has neither).
 #[derive(Serialize)]
-struct JsonDeployment<'a, L = Vec<&'a str>> {
+struct JsonDeployment<'a, L = Vec<&'a str>, C = BTreeMap<&'static str, u64>> {
     /// CSV only, for plans of a policy file's targets: the target's name.
     #[serde(skip_serializing_if = "Option::is_none")]
     target: Option<&'a str>,
@@ -74,16 +105,21 @@ struct JsonDeployment<'a, L = Vec<&'a str>> {
     current_objects: Option<u64>,
     #[serde(skip_serializing_if = "Option::is_none")]
     current_bytes: Option<u64>,
+    by_class: C,
+    incomplete_uploads: u64,
+    monthly_usd: f64,
+    early_deletion_usd: f64,
 }
 
 fn timestamp(time: DateTime<Utc>) -> String {
     time.to_rfc3339_opts(SecondsFormat::Secs, true)
 }
 
-fn json_deployments<'a, L>(
+fn json_deployments<'a, L, C>(
     view: &'a PlanView<'a>,
     live_from: impl Fn(&'a [String]) -> L,
-) -> Vec<JsonDeployment<'a, L>> {
+    by_class: impl Fn(&'a Deployment) -> C,
+) -> Vec<JsonDeployment<'a, L, C>> {
     view.plan
         .entries
         .iter()
@@ -91,6 +127,7 @@ fn json_deployments<'a, L>(
             let current = view
                 .current
                 .map(|c| c.get(&e.deployment.name).copied().unwrap_or_default());
+            let cost = view.prices.deployment(&e.deployment);
             JsonDeployment {
                 target: None,
                 name: &e.deployment.name,
@@ -105,6 +142,10 @@ fn json_deployments<'a, L>(
                 live_from: live_from(&e.live_from),
                 current_objects: current.map(|c| c.objects),
                 current_bytes: current.map(|c| c.bytes),
+                by_class: by_class(&e.deployment),
+                incomplete_uploads: cost.incomplete_uploads,
+                monthly_usd: money(cost.monthly_usd),
+                early_deletion_usd: money(cost.early_deletion_usd),
             }
         })
         .collect()
@@ -127,8 +168,20 @@ fn json_report<'a>(view: &'a PlanView<'a>, target: Option<&'a str>) -> JsonRepor
             protect: view.rule.protect(),
             age_by: view.rule.age_by().as_str(),
         },
-        deployments: json_deployments(view, |sources| sources.iter().map(String::as_str).collect()),
-        summary: view.plan.summary(),
+        deployments: json_deployments(
+            view,
+            |sources| sources.iter().map(String::as_str).collect(),
+            |d| d.storage.by_class().map(|(c, b)| (c.as_str(), b)).collect(),
+        ),
+        summary: {
+            let cost = view.deletion_cost();
+            JsonSummary {
+                plan: view.plan.summary(),
+                incomplete_uploads: cost.incomplete_uploads,
+                monthly_usd: money(cost.monthly_usd),
+                early_deletion_usd: money(cost.early_deletion_usd),
+            }
+        },
         warnings: &view.plan.warnings,
     }
 }
@@ -171,7 +224,7 @@ pub fn write_json_targets(out: &mut dyn Write, targets: &[TargetPlan<'_>]) -> st
     writeln!(out)
 }
 
-const CSV_HEADER: [&str; 10] = [
+const CSV_HEADER: [&str; 14] = [
     "name",
     "prefix",
     "objects",
@@ -182,6 +235,10 @@ const CSV_HEADER: [&str; 10] = [
     "reason",
     "live",
     "live_from",
+    "by_class",
+    "incomplete_uploads",
+    "monthly_usd",
+    "early_deletion_usd",
 ];
 
 pub fn write_csv(out: &mut dyn Write, view: &PlanView<'_>) -> std::io::Result<()> {
@@ -197,7 +254,18 @@ pub fn write_csv_targets(
     let mut writer = csv::Writer::from_writer(out);
     let mut rows = 0;
     for (target, view) in plans {
-        for mut row in json_deployments(view, |sources| sources.join(";")) {
+        let rows_of = json_deployments(
+            view,
+            |sources| sources.join(";"),
+            |d| {
+                d.storage
+                    .by_class()
+                    .map(|(c, b)| format!("{}={b}", c.as_str()))
+                    .collect::<Vec<_>>()
+                    .join(";")
+            },
+        );
+        for mut row in rows_of {
             row.target = *target;
             writer.serialize(row)?;
             rows += 1;
@@ -240,13 +308,14 @@ pub fn write_table(out: &mut dyn Write, view: &PlanView<'_>) -> std::io::Result<
             "ALL VERSIONS",
             "VERSIONS",
             "CURRENT",
+            "$/MONTH",
         ]
     } else {
         [
-            "ACTION", "REASON", "NAME", "AGE", "SIZE", "OBJECTS", "NEWEST",
+            "ACTION", "REASON", "NAME", "AGE", "SIZE", "OBJECTS", "NEWEST", "$/MONTH",
         ]
     };
-    let rows: Vec<[String; 7]> = view
+    let rows: Vec<[String; 8]> = view
         .plan
         .entries
         .iter()
@@ -263,6 +332,7 @@ pub fn write_table(out: &mut dyn Write, view: &PlanView<'_>) -> std::io::Result<
                     Some(current) => bytes(current.get(&e.deployment.name).map_or(0, |c| c.bytes)),
                     None => timestamp(e.deployment.newest),
                 },
+                cost_cell(view.prices.deployment(&e.deployment)),
             ]
         })
         .collect();
@@ -288,6 +358,7 @@ pub fn write_table(out: &mut dyn Write, view: &PlanView<'_>) -> std::io::Result<
             true,
             true,
             view.current.is_some(),
+            true,
         ];
         let line = |cells: &[String]| {
             cells
@@ -330,6 +401,7 @@ pub fn write_table(out: &mut dyn Write, view: &PlanView<'_>) -> std::io::Result<
         count(s.delete_objects),
         bytes(s.delete_bytes)
     )?;
+    writeln!(out, "{}", cost_line(view))?;
     if view.root_objects.objects > 0 {
         writeln!(
             out,
@@ -372,19 +444,20 @@ pub fn write_markdown(
     } else {
         "size | objects"
     };
-    writeln!(out, "| action | reason | name | age | {sizes} |")?;
-    writeln!(out, "|---|---|---|---:|---:|---:|")?;
+    writeln!(out, "| action | reason | name | age | {sizes} | $/month |")?;
+    writeln!(out, "|---|---|---|---:|---:|---:|---:|")?;
     for e in &view.plan.entries {
         let time = view.rule.age_by().time_of(&e.deployment);
         writeln!(
             out,
-            "| {} | {} | {} | {} | {} | {} |",
+            "| {} | {} | {} | {} | {} | {} | {} |",
             e.action.as_str(),
             markdown_text(&reason_cell(e)),
             markdown_text(&e.deployment.name),
             format_age(time, view.now),
             bytes(e.deployment.bytes),
             count(e.deployment.objects),
+            markdown_text(&cost_cell(view.prices.deployment(&e.deployment))),
         )?;
     }
     writeln!(out)?;
@@ -406,6 +479,7 @@ pub fn write_markdown(
         },
         bytes(s.delete_bytes)
     )?;
+    writeln!(out, "\n{}", markdown_text(&cost_line(view)))?;
     if view.root_objects.objects > 0 {
         writeln!(
             out,
@@ -415,6 +489,54 @@ pub fn write_markdown(
         )?;
     }
     Ok(())
+}
+
+/// A deployment's monthly cost, with what deleting it would charge early and its
+/// incomplete uploads when it has any: `$1.20`, `$0.40 +$0.12 early · 2 uploads`.
+fn cost_cell(cost: CostTotals) -> String {
+    let mut cell = usd(cost.monthly_usd);
+    if cost.early_deletion_usd > 0.0 {
+        cell.push_str(&format!(" +{} early", usd(cost.early_deletion_usd)));
+    }
+    if cost.incomplete_uploads > 0 {
+        let s = if cost.incomplete_uploads == 1 { "" } else { "s" };
+        cell.push_str(&format!(" · {} upload{s}", count(cost.incomplete_uploads)));
+    }
+    cell
+}
+
+/// What the deletions save and cost, for the summary: the monthly saving priced per
+/// storage class, any early-deletion charge, and the incomplete uploads aborted.
+fn cost_line(view: &PlanView<'_>) -> String {
+    let cost = view.deletion_cost();
+    let mut line = format!(
+        "Deleting saves {}/month (each storage class at its price; STANDARD at ${}/GB-month)",
+        usd(cost.monthly_usd),
+        view.prices.price(StorageClass::Standard)
+    );
+    if cost.early_deletion_usd > 0.0 {
+        line.push_str(&format!(
+            "; early-deletion charge {} (objects younger than their class's minimum duration)",
+            usd(cost.early_deletion_usd)
+        ));
+    }
+    if cost.incomplete_uploads > 0 {
+        line.push_str(&format!(
+            "; aborts {} incomplete multipart upload{}",
+            count(cost.incomplete_uploads),
+            if cost.incomplete_uploads == 1 { "" } else { "s" }
+        ));
+    }
+    line.push('.');
+    if view.uploads_outside > 0 {
+        line.push_str(&format!(
+            " {} incomplete multipart upload{} under no deployment {} never aborted.",
+            count(view.uploads_outside),
+            if view.uploads_outside == 1 { "" } else { "s" },
+            if view.uploads_outside == 1 { "is" } else { "are" }
+        ));
+    }
+    line
 }
 
 /// Text that Markdown shows as written, on one table row: control characters as
@@ -543,6 +665,8 @@ mod tests {
             root_objects: &root_objects,
             now: now(),
             current: None,
+            prices: PriceTable::default(),
+            uploads_outside: 0,
         };
         let mut out = Vec::new();
         write(&mut out, &view).unwrap();
@@ -591,20 +715,23 @@ mod tests {
         let mut lines = csv.lines();
         assert_eq!(
             lines.next().unwrap(),
-            "name,prefix,objects,bytes,newest,oldest,action,reason,live,live_from"
+            "name,prefix,objects,bytes,newest,oldest,action,reason,live,live_from,by_class,incomplete_uploads,monthly_usd,early_deletion_usd"
         );
         let d4 = csv.lines().find(|l| l.starts_with("d4,")).unwrap();
         assert!(
-            d4.ends_with(",keep,live,true,current.txt;index.html"),
+            d4.ends_with(",keep,live,true,current.txt;index.html,,0,0.0,0.0"),
             "{d4}"
         );
         let d3 = csv.lines().find(|l| l.starts_with("d3,")).unwrap();
-        assert!(d3.ends_with(",delete,outside-keep,false,"), "{d3}");
+        assert!(
+            d3.ends_with(",delete,outside-keep,false,,,0,0.0,0.0"),
+            "{d3}"
+        );
 
         let empty = Plan::build(vec![], &rule, now());
         assert_eq!(
             render(write_csv, &empty, &rule).trim_end(),
-            "name,prefix,objects,bytes,newest,oldest,action,reason,live,live_from"
+            "name,prefix,objects,bytes,newest,oldest,action,reason,live,live_from,by_class,incomplete_uploads,monthly_usd,early_deletion_usd"
         );
     }
 
@@ -645,6 +772,8 @@ mod tests {
             root_objects: &root_objects,
             now: now(),
             current: None,
+            prices: PriceTable::default(),
+            uploads_outside: 0,
         };
         let mut out = Vec::new();
         write_json_targets(
@@ -681,6 +810,8 @@ mod tests {
             root_objects: &root_objects,
             now: now(),
             current: None,
+            prices: PriceTable::default(),
+            uploads_outside: 0,
         };
         let mut out = Vec::new();
         write_csv_targets(&mut out, &[(Some("prod"), &view), (Some("staging"), &view)]).unwrap();
@@ -688,7 +819,7 @@ mod tests {
         let lines: Vec<&str> = csv.lines().collect();
         assert_eq!(
             lines[0],
-            "target,name,prefix,objects,bytes,newest,oldest,action,reason,live,live_from"
+            "target,name,prefix,objects,bytes,newest,oldest,action,reason,live,live_from,by_class,incomplete_uploads,monthly_usd,early_deletion_usd"
         );
         assert_eq!(lines.len(), 1 + 2 * plan.entries.len());
         assert!(lines[1].starts_with("prod,"), "{csv}");

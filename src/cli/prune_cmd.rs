@@ -11,6 +11,7 @@ use super::plan_output::{delete_names, write_table};
 use super::prune_report::{write_reports, Prose, TargetReport};
 use super::session::default_audit_path;
 use super::session::{plan_target, target, Planned};
+use crate::engine::uploads::AbortReport;
 use crate::engine::bucket::Bucket;
 use crate::engine::deletion::{DeleteOptions, DeletionEvent, DeletionReport, OutcomeStatus};
 use crate::engine::deployment::Deployment;
@@ -156,7 +157,46 @@ async fn run_one(
         prose.line("Nothing left to delete: every planned deployment changed since the plan.");
         return Ok(());
     }
-    report_outcome(&report.deletion, &settings.audit_path, prose)
+    let deleted = report_outcome(&report.deletion, &settings.audit_path, prose);
+    let aborted = report_uploads(&report.uploads, prose);
+    deleted.and(aborted)
+}
+
+/// The incomplete multipart uploads aborted under the deleted deployments; uploads that
+/// could not be aborted fail the run like keys that could not be deleted.
+fn report_uploads(uploads: &AbortReport, prose: Prose) -> CommandResult {
+    if uploads.aborted() > 0 {
+        prose.line(format_args!(
+            "Aborted {} incomplete multipart upload{} under the deleted deployments.",
+            count(uploads.aborted()),
+            if uploads.aborted() == 1 { "" } else { "s" }
+        ));
+    }
+    if let Some(error) = &uploads.error {
+        prose.line(format_args!("warning: {error}"));
+    }
+    if uploads.failed.is_empty() {
+        return Ok(());
+    }
+    let lines: Vec<String> = uploads
+        .failed
+        .iter()
+        .map(|(_, failed)| {
+            format!(
+                "  {} ({}: {})",
+                printable(&failed.key),
+                failed.code,
+                failed.message
+            )
+        })
+        .collect();
+    prose.line(format_args!("Not aborted:
+{}", lines.join("
+")));
+    Err(Failure::Runtime(format!(
+        "{} incomplete multipart uploads under deleted deployments could not be aborted (listed above); run the same command again to retry",
+        uploads.failed.len()
+    )))
 }
 
 /// What every prune checks before it lists anything.

@@ -25,6 +25,7 @@ use super::preview::{PreviewData, PREVIEW_CAP};
 use super::view;
 use crate::cli::plan_output::PlanView;
 use crate::cli::reviewed_plan::{plan_document, write_plan_file, PlanFileMeta};
+use crate::engine::cost::PriceTable;
 use crate::engine::bucket::{Bucket, Scope};
 use crate::engine::connection::{connect, ConnectionOptions};
 use crate::engine::deletion::DeleteOptions;
@@ -257,6 +258,8 @@ struct WorkerTarget {
     live: LiveOptions,
     delete_options: DeleteOptions,
     audit_path: PathBuf,
+    /// Storage prices per class, STANDARD at `--price-per-gb` (for plan files).
+    prices: PriceTable,
     /// Connected once per target, on first use, inside a task (loading AWS config can
     /// take a while); kept when switching away and back.
     bucket: Arc<OnceCell<Bucket>>,
@@ -269,6 +272,7 @@ impl Worker {
             targets: targets
                 .iter()
                 .map(|(_, options)| WorkerTarget {
+                    prices: PriceTable::us_east_1().with_standard(options.info.price_per_gb),
                     bucket_name: options.info.bucket.clone(),
                     root: options.info.root.clone(),
                     connection: options.connection.clone(),
@@ -456,6 +460,7 @@ impl Worker {
         let tx = self.tx.clone();
         let root = self.target().root.clone();
         let live = self.target().live.clone();
+        let prices = self.target().prices;
         async move {
             let bucket = bucket.await;
             let view = PlanView {
@@ -468,6 +473,8 @@ impl Worker {
                 root_objects: &plan.root_objects,
                 now: plan.now,
                 current: None,
+                prices,
+                uploads_outside: 0,
             };
             let scope = if plan.all_versions {
                 Scope::AllVersions

@@ -7,6 +7,8 @@
 
 use chrono::{DateTime, Utc};
 
+use super::deployment::Deployment;
+
 /// The S3 storage classes s3prune prices. A class the table does not know is counted
 /// as [`StorageClass::Other`] and priced like STANDARD.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -211,6 +213,37 @@ impl PriceTable {
                 byte_months / BYTES_PER_GB * self.price(c)
             })
             .sum()
+    }
+}
+
+/// What a set of deployments (a plan's deletions, the explorer's marks) costs per month,
+/// what deleting them now would charge early, and their incomplete uploads.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct CostTotals {
+    pub monthly_usd: f64,
+    pub early_deletion_usd: f64,
+    pub incomplete_uploads: u64,
+}
+
+impl PriceTable {
+    /// One deployment's [`CostTotals`].
+    pub fn deployment(&self, deployment: &Deployment) -> CostTotals {
+        CostTotals {
+            monthly_usd: self.monthly_usd(&deployment.storage),
+            early_deletion_usd: self.early_deletion_usd(&deployment.storage),
+            incomplete_uploads: deployment.incomplete_uploads,
+        }
+    }
+
+    pub fn totals<'a>(&self, deployments: impl IntoIterator<Item = &'a Deployment>) -> CostTotals {
+        deployments
+            .into_iter()
+            .map(|d| self.deployment(d))
+            .fold(CostTotals::default(), |sum, d| CostTotals {
+                monthly_usd: sum.monthly_usd + d.monthly_usd,
+                early_deletion_usd: sum.early_deletion_usd + d.early_deletion_usd,
+                incomplete_uploads: sum.incomplete_uploads + d.incomplete_uploads,
+            })
     }
 }
 
