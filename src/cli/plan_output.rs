@@ -71,11 +71,6 @@ struct JsonSummary {
     early_deletion_usd: f64,
 }
 
-/// Cents are too coarse for small deployments; more digits are noise.
-fn money(amount: f64) -> f64 {
-    (amount * 1e6).round() / 1e6
-}
-
 #[derive(Serialize)]
 struct JsonRule<'a> {
     keep: usize,
@@ -144,8 +139,8 @@ fn json_deployments<'a, L, C>(
                 current_bytes: current.map(|c| c.bytes),
                 by_class: by_class(&e.deployment),
                 incomplete_uploads: cost.incomplete_uploads,
-                monthly_usd: money(cost.monthly_usd),
-                early_deletion_usd: money(cost.early_deletion_usd),
+                monthly_usd: cost.monthly_usd,
+                early_deletion_usd: cost.early_deletion_usd,
             }
         })
         .collect()
@@ -178,8 +173,8 @@ fn json_report<'a>(view: &'a PlanView<'a>, target: Option<&'a str>) -> JsonRepor
             JsonSummary {
                 plan: view.plan.summary(),
                 incomplete_uploads: cost.incomplete_uploads,
-                monthly_usd: money(cost.monthly_usd),
-                early_deletion_usd: money(cost.early_deletion_usd),
+                monthly_usd: cost.monthly_usd,
+                early_deletion_usd: cost.early_deletion_usd,
             }
         },
         warnings: &view.plan.warnings,

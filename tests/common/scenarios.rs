@@ -38,6 +38,7 @@ macro_rules! scenario_tests {
         );
         $crate::live_scenario_tests!($target);
         $crate::plan_scenario_tests!($target);
+        $crate::cost_scenario_tests!($target);
     };
     (@each $target:expr; $($name:ident),* $(,)?) => {
         $(
