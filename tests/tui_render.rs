@@ -566,3 +566,30 @@ fn the_header_names_the_target_when_a_policy_file_has_several() {
     let single = listed_app();
     assert!(!tui_support::screen(&single).contains("(1 of 2)"));
 }
+
+/// Two marked deployments hold 40 GiB of young GLACIER and STANDARD_IA bytes and three
+/// abandoned uploads: the header prices them per class, names the early-deletion charge,
+/// the uploads the deletion aborts, and the uploads in the whole bucket.
+#[test]
+fn the_header_prices_storage_classes_and_counts_incomplete_uploads() {
+    use s3prune::engine::cost::StorageClass;
+    const GIB: u64 = 1 << 30;
+    let mut deployments = bucket();
+    let oldest = deployments.len() - 1;
+    for (i, (class, uploads)) in [(StorageClass::Glacier, 2), (StorageClass::StandardIa, 1)]
+        .into_iter()
+        .enumerate()
+    {
+        let d = &mut deployments[oldest - 1 - i];
+        d.storage = Default::default();
+        d.storage.add(class, 20 * GIB, now() - chrono::Duration::days(10), now());
+        d.bytes = 20 * GIB;
+        d.incomplete_uploads = uploads;
+    }
+    let mut app = opened(rule(5), false);
+    list(&mut app, 1, deployments, Versioning::Disabled);
+    // The cursor on the GLACIER one: the status line names its class and uploads.
+    press(&mut app, KeyCode::End);
+    press_char(&mut app, 'k');
+    snapshot("cost", &app);
+}

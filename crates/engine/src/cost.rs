@@ -223,6 +223,8 @@ pub struct CostTotals {
     pub monthly_usd: f64,
     pub early_deletion_usd: f64,
     pub incomplete_uploads: u64,
+    /// Bytes in a class other than STANDARD (priced at their class's list price).
+    pub other_class_bytes: u64,
 }
 
 impl PriceTable {
@@ -232,6 +234,8 @@ impl PriceTable {
             monthly_usd: self.monthly_usd(&deployment.storage),
             early_deletion_usd: self.early_deletion_usd(&deployment.storage),
             incomplete_uploads: deployment.incomplete_uploads,
+            other_class_bytes: deployment.storage.total_bytes()
+                - deployment.storage.bytes_in(StorageClass::Standard),
         }
     }
 
@@ -243,6 +247,7 @@ impl PriceTable {
                 monthly_usd: sum.monthly_usd + d.monthly_usd,
                 early_deletion_usd: sum.early_deletion_usd + d.early_deletion_usd,
                 incomplete_uploads: sum.incomplete_uploads + d.incomplete_uploads,
+                other_class_bytes: sum.other_class_bytes + d.other_class_bytes,
             })
     }
 }

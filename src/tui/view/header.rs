@@ -207,7 +207,7 @@ fn bucket_line(app: &App, theme: &Theme) -> Line<'static> {
     let uploads = app.incomplete_uploads();
     if uploads > 0 {
         spans.push(Span::raw(format!(
-            " · {} incomplete multipart upload{}",
+            " · {} incomplete upload{}",
             count(uploads),
             if uploads == 1 { "" } else { "s" }
         )));
@@ -260,17 +260,19 @@ fn marked_line(app: &App, theme: &Theme, width: u16) -> Line<'static> {
     let saving = match app.reclaims_nothing() {
         true => "  → reclaims nothing (versioned bucket)".to_string(),
         _ if width < 100 => format!("  → saves {}/month", dollars(cost.monthly_usd)),
-        _ => format!(
-            "  → saves {}/month (STANDARD at ${}/GB-month)",
+        _ if cost.other_class_bytes == 0 => format!(
+            "  → saves {}/month at ${}/GB-month",
             dollars(cost.monthly_usd),
             trim_price(app.info.price_per_gb)
         ),
+        // Priced per storage class: no one price to name.
+        _ => format!("  → saves {}/month", dollars(cost.monthly_usd)),
     };
     spans.push(Span::styled(saving, theme.ok()));
     if cost.early_deletion_usd > 0.0 {
         spans.push(Span::styled(
             format!(
-                " · early-deletion charge {}",
+                " · early deletion {}",
                 dollars(cost.early_deletion_usd)
             ),
             theme.delete(),
@@ -278,7 +280,7 @@ fn marked_line(app: &App, theme: &Theme, width: u16) -> Line<'static> {
     }
     if cost.incomplete_uploads > 0 {
         spans.push(Span::raw(format!(
-            " · aborts {} incomplete upload{}",
+            " · aborts {} upload{}",
             count(cost.incomplete_uploads),
             if cost.incomplete_uploads == 1 { "" } else { "s" }
         )));
