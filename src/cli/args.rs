@@ -401,6 +401,14 @@ pub struct SeedArgs {
     /// deployment (the newest one without --rollback); see --live-alias.
     #[arg(long, value_name = "NAME")]
     pub alias: Option<String>,
+    /// Put the large assets of older deployments in cheaper storage classes: GLACIER
+    /// past 60 days, STANDARD_IA past 14 (as lifecycle transitions leave them).
+    #[arg(long)]
+    pub storage_classes: bool,
+    /// Leave N multipart uploads unfinished under the oldest deployments (one 1 MiB part
+    /// each): billed, but invisible to listings.
+    #[arg(long, value_name = "N", default_value_t = 0)]
+    pub abandoned_uploads: usize,
 }
 
 fn parse_fraction(text: &str) -> Result<f64, String> {

@@ -487,11 +487,11 @@ pub fn write_markdown(
 }
 
 /// A deployment's monthly cost, with what deleting it would charge early and its
-/// incomplete uploads when it has any: `$1.20`, `$0.40 +$0.12 early · 2 uploads`.
+/// incomplete uploads when it has any: `$1.20`, `$0.40, early $0.12 · 2 uploads`.
 fn cost_cell(cost: CostTotals) -> String {
     let mut cell = usd(cost.monthly_usd);
     if cost.early_deletion_usd > 0.0 {
-        cell.push_str(&format!(" +{} early", usd(cost.early_deletion_usd)));
+        cell.push_str(&format!(", early {}", usd(cost.early_deletion_usd)));
     }
     if cost.incomplete_uploads > 0 {
         let s = if cost.incomplete_uploads == 1 { "" } else { "s" };

@@ -729,13 +729,15 @@ impl Bucket {
         }
     }
 
-    /// Uploads one object; `metadata` becomes `x-amz-meta-*` headers.
+    /// Uploads one object; `metadata` becomes `x-amz-meta-*` headers, `storage_class`
+    /// (`STANDARD_IA`, `GLACIER`, …) the `x-amz-storage-class` header.
     pub async fn put_object(
         &self,
         key: &str,
         body: Vec<u8>,
         content_type: &str,
         metadata: &[(&str, String)],
+        storage_class: Option<&str>,
     ) -> Result<(), EngineError> {
         let mut request = self
             .client
@@ -743,6 +745,7 @@ impl Bucket {
             .bucket(&self.name)
             .key(key)
             .content_type(content_type)
+            .set_storage_class(storage_class.map(aws_sdk_s3::types::StorageClass::from))
             .body(ByteStream::from(body));
         for (name, value) in metadata {
             request = request.metadata(*name, value);
@@ -752,6 +755,44 @@ impl Bucket {
             .await
             .map(|_| ())
             .map_err(|e| classify(e, &self.context()))
+    }
+
+    /// Starts a multipart upload of `key`, uploads `part` as its first part and leaves
+    /// it unfinished, as a deploy that died mid-upload does (sample data). Returns the
+    /// upload id.
+    pub async fn start_upload(
+        &self,
+        key: &str,
+        part: Vec<u8>,
+        metadata: &[(&str, String)],
+    ) -> Result<String, EngineError> {
+        let mut request = self
+            .client
+            .create_multipart_upload()
+            .bucket(&self.name)
+            .key(key);
+        for (name, value) in metadata {
+            request = request.metadata(*name, value);
+        }
+        let created = request
+            .send()
+            .await
+            .map_err(|e| classify(e, &self.context()))?;
+        let upload_id = created
+            .upload_id()
+            .ok_or_else(|| EngineError::Other("CreateMultipartUpload returned no upload id".into()))?
+            .to_string();
+        self.client
+            .upload_part()
+            .bucket(&self.name)
+            .key(key)
+            .upload_id(&upload_id)
+            .part_number(1)
+            .body(ByteStream::from(part))
+            .send()
+            .await
+            .map_err(|e| classify(e, &self.context()))?;
+        Ok(upload_id)
     }
 }
 
