@@ -117,7 +117,7 @@ async fn run_one(
 
     let summary = plan.summary();
     let doomed: Vec<Deployment> = plan.to_delete().map(|e| e.deployment.clone()).collect();
-    record.planned(summary, &doomed);
+    record.planned(summary, &doomed, &target.prices);
     if summary.delete == 0 {
         prose.line("Nothing to delete.");
         return Ok(());

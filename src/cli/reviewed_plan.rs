@@ -15,6 +15,7 @@ use super::prune_cmd::{check_limits, confirm, delete_with_progress, report_outco
 use super::prune_report::{write_reports, Prose, TargetReport};
 use super::session::connection_options;
 use crate::age_text::exact_duration;
+use crate::engine::cost::PriceTable;
 use crate::engine::bucket::{Bucket, Scope};
 use crate::engine::connection::connect;
 use crate::engine::listing::{normalise_root, ListingOptions};
@@ -239,7 +240,8 @@ async fn apply_one(
         delete_objects: objects,
         delete_bytes: size,
     };
-    record.planned(summary, &doomed);
+    let prices = PriceTable::us_east_1().with_standard(global.price_per_gb);
+    record.planned(summary, &doomed, &prices);
     prose.line(format_args!(
         "The plan written {} deletes {} of {} deployments ({} objects, {}): {names}",
         plan.created.to_rfc3339_opts(SecondsFormat::Secs, true),

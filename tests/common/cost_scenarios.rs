@@ -294,13 +294,27 @@ pub async fn prune_aborts_uploads_under_deleted_deployments_only(target: &S3Targ
     let audit = dir.path().join("audit.jsonl");
     let mut command = target.cli();
     command.args(["prune", "--bucket", &bucket.name, "--keep", "1", "--age-by", "name", "--yes"]);
-    command.arg("--audit-log").arg(&audit);
+    command.args(["--format", "json"]).arg("--audit-log").arg(&audit);
     let out = target.run(command).await;
     assert!(out.status.success(), "{}", text(&out.stderr));
-    let said = format!("{}{}", text(&out.stdout), text(&out.stderr));
     assert!(
-        said.contains("Aborted 1 incomplete multipart upload under the deleted deployments."),
-        "{said}"
+        text(&out.stderr).contains("Aborted 1 incomplete multipart upload under the deleted deployments."),
+        "{}",
+        text(&out.stderr)
+    );
+    let report: Value = serde_json::from_slice(&out.stdout).expect("prune report JSON");
+    let rows = report["deployments"].as_array().unwrap();
+    assert_eq!(rows.len(), 1, "{report}");
+    assert_eq!(rows[0]["status"], "deleted");
+    assert_eq!(rows[0]["aborted_uploads"], 1);
+    let monthly = (3_000.0 * 0.023 + 200_000.0 * 0.0125 + 500_000.0 * 0.0036) / GB;
+    assert!((number(&rows[0]["monthly_usd"]) - monthly).abs() < 1e-12, "{report}");
+    assert!(number(&rows[0]["early_deletion_usd"]) > 0.0, "{report}");
+    assert_eq!(report["totals"]["aborted_uploads"], 1);
+    assert_eq!(
+        report["totals"]["monthly_usd"],
+        rows[0]["monthly_usd"],
+        "{report}"
     );
 
     let keys: Vec<String> = target.all_keys(&bucket.name).await.into_keys().collect();
