@@ -98,7 +98,13 @@ mod tests {
                     (true, days) if days >= 14 => Some("STANDARD_IA"),
                     _ => None,
                 };
-                assert_eq!(o.storage_class, expected, "{} ({} days)", o.key, age.num_days());
+                assert_eq!(
+                    o.storage_class,
+                    expected,
+                    "{} ({} days)",
+                    o.key,
+                    age.num_days()
+                );
             }
         }
         assert!(deployments

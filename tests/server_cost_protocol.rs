@@ -77,14 +77,23 @@ async fn complete(
 ) -> Result<(), String> {
     let parts = parts
         .iter()
-        .map(|(n, etag)| CompletedPart::builder().part_number(*n).e_tag(*etag).build())
+        .map(|(n, etag)| {
+            CompletedPart::builder()
+                .part_number(*n)
+                .e_tag(*etag)
+                .build()
+        })
         .collect();
     client
         .complete_multipart_upload()
         .bucket(BUCKET)
         .key(key)
         .upload_id(upload_id)
-        .multipart_upload(CompletedMultipartUpload::builder().set_parts(Some(parts)).build())
+        .multipart_upload(
+            CompletedMultipartUpload::builder()
+                .set_parts(Some(parts))
+                .build(),
+        )
         .send()
         .await
         .map(|_| ())
@@ -125,7 +134,13 @@ async fn uploads(client: &Client, prefix: &str, page: i32) -> Vec<(String, Strin
 }
 
 async fn body(client: &Client, key: &str) -> Vec<u8> {
-    let reply = client.get_object().bucket(BUCKET).key(key).send().await.unwrap();
+    let reply = client
+        .get_object()
+        .bucket(BUCKET)
+        .key(key)
+        .send()
+        .await
+        .unwrap();
     reply.body.collect().await.unwrap().into_bytes().to_vec()
 }
 
@@ -148,7 +163,12 @@ async fn storage_classes_from_put_are_listed_and_unknown_ones_refused() {
             .await
             .unwrap();
     }
-    let listed = client.list_objects_v2().bucket(BUCKET).send().await.unwrap();
+    let listed = client
+        .list_objects_v2()
+        .bucket(BUCKET)
+        .send()
+        .await
+        .unwrap();
     let classes: Vec<(&str, &str)> = listed
         .contents()
         .iter()
@@ -163,15 +183,29 @@ async fn storage_classes_from_put_are_listed_and_unknown_ones_refused() {
             ("d/plain", "STANDARD")
         ]
     );
-    let versions = client.list_object_versions().bucket(BUCKET).send().await.unwrap();
+    let versions = client
+        .list_object_versions()
+        .bucket(BUCKET)
+        .send()
+        .await
+        .unwrap();
     let cold = versions
         .versions()
         .iter()
         .find(|v| v.key() == Some("d/cold"))
         .unwrap();
     assert_eq!(cold.storage_class().unwrap().as_str(), "GLACIER");
-    let head = client.head_object().bucket(BUCKET).key("d/ia").send().await.unwrap();
-    assert_eq!(head.storage_class().map(|c| c.as_str()), Some("STANDARD_IA"));
+    let head = client
+        .head_object()
+        .bucket(BUCKET)
+        .key("d/ia")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        head.storage_class().map(|c| c.as_str()),
+        Some("STANDARD_IA")
+    );
 
     let refused = client
         .put_object()
@@ -183,7 +217,13 @@ async fn storage_classes_from_put_are_listed_and_unknown_ones_refused() {
         .await
         .unwrap_err();
     assert_eq!(refused.code(), Some("InvalidStorageClass"));
-    assert!(client.head_object().bucket(BUCKET).key("d/bad").send().await.is_err());
+    assert!(client
+        .head_object()
+        .bucket(BUCKET)
+        .key("d/bad")
+        .send()
+        .await
+        .is_err());
 }
 
 #[tokio::test]
@@ -195,7 +235,12 @@ async fn multipart_uploads_list_by_page_complete_and_abort() {
     let c = create(&client, "other/c.bin").await;
 
     // No object listing shows an upload.
-    let listed = client.list_objects_v2().bucket(BUCKET).send().await.unwrap();
+    let listed = client
+        .list_objects_v2()
+        .bucket(BUCKET)
+        .send()
+        .await
+        .unwrap();
     assert!(listed.contents().is_empty());
 
     // Key order, then the order they were started; every page size gives the same.
@@ -205,7 +250,11 @@ async fn multipart_uploads_list_by_page_complete_and_abort() {
         ("d2/b.bin".to_string(), b.clone()),
     ];
     for page in [1, 2, 1000] {
-        assert_eq!(uploads(&client, "d", page).await, expected, "page size {page}");
+        assert_eq!(
+            uploads(&client, "d", page).await,
+            expected,
+            "page size {page}"
+        );
     }
     assert_eq!(uploads(&client, "", 1).await.len(), 4);
 
@@ -256,7 +305,10 @@ async fn multipart_uploads_list_by_page_complete_and_abort() {
         .await
         .unwrap_err();
     assert_eq!(late.code(), Some("NoSuchUpload"));
-    assert_eq!(uploads(&client, "", 1000).await, vec![("d2/b.bin".to_string(), b)]);
+    assert_eq!(
+        uploads(&client, "", 1000).await,
+        vec![("d2/b.bin".to_string(), b)]
+    );
 }
 
 #[tokio::test]
@@ -291,7 +343,10 @@ async fn uploads_and_their_parts_survive_a_restart() {
         let server = server::start(config.clone()).await.unwrap();
         let client = client(&server);
         let left: BTreeSet<_> = uploads(&client, "", 1000).await.into_iter().collect();
-        assert_eq!(left, BTreeSet::from([("d/kept.bin".to_string(), kept.clone())]));
+        assert_eq!(
+            left,
+            BTreeSet::from([("d/kept.bin".to_string(), kept.clone())])
+        );
         server.shutdown().await;
     }
     let server = server::start(config).await.unwrap();

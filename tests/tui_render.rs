@@ -581,8 +581,9 @@ fn the_header_prices_storage_classes_and_counts_incomplete_uploads() {
         .enumerate()
     {
         let d = &mut deployments[oldest - 1 - i];
-        d.storage = Default::default();
-        d.storage.add(class, 20 * GIB, now() - chrono::Duration::days(10), now());
+        *d.storage = Default::default();
+        d.storage
+            .add(class, 20 * GIB, now() - chrono::Duration::days(10), now());
         d.bytes = 20 * GIB;
         d.incomplete_uploads = uploads;
     }

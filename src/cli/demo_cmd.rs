@@ -25,10 +25,10 @@ use crate::engine::error::EngineError;
 use crate::engine::name_time::NameTime;
 use crate::engine::rule::Rule;
 use crate::format::{bytes, count};
-use crate::sample_storage::{abandoned_uploads, assign_storage_classes, start_abandoned};
 use crate::sample::{
     generate, upload, with_live, LiveSpec, NameStyle, Sample, SampleObject, SampleSpec,
 };
+use crate::sample_storage::{abandoned_uploads, assign_storage_classes, start_abandoned};
 use crate::server::{start, ServerConfig};
 use crate::tui::{SessionInfo, TuiOptions};
 

@@ -494,7 +494,11 @@ fn cost_cell(cost: CostTotals) -> String {
         cell.push_str(&format!(", early {}", usd(cost.early_deletion_usd)));
     }
     if cost.incomplete_uploads > 0 {
-        let s = if cost.incomplete_uploads == 1 { "" } else { "s" };
+        let s = if cost.incomplete_uploads == 1 {
+            ""
+        } else {
+            "s"
+        };
         cell.push_str(&format!(" · {} upload{s}", count(cost.incomplete_uploads)));
     }
     cell
@@ -519,7 +523,11 @@ fn cost_line(view: &PlanView<'_>) -> String {
         line.push_str(&format!(
             "; aborts {} incomplete multipart upload{}",
             count(cost.incomplete_uploads),
-            if cost.incomplete_uploads == 1 { "" } else { "s" }
+            if cost.incomplete_uploads == 1 {
+                ""
+            } else {
+                "s"
+            }
         ));
     }
     line.push('.');
@@ -528,7 +536,11 @@ fn cost_line(view: &PlanView<'_>) -> String {
             " {} incomplete multipart upload{} under no deployment {} never aborted.",
             count(view.uploads_outside),
             if view.uploads_outside == 1 { "" } else { "s" },
-            if view.uploads_outside == 1 { "is" } else { "are" }
+            if view.uploads_outside == 1 {
+                "is"
+            } else {
+                "are"
+            }
         ));
     }
     line

@@ -11,13 +11,13 @@ use super::plan_output::{delete_names, write_table};
 use super::prune_report::{write_reports, Prose, TargetReport};
 use super::session::default_audit_path;
 use super::session::{plan_target, target, Planned};
-use crate::engine::uploads::AbortReport;
 use crate::engine::bucket::Bucket;
 use crate::engine::deletion::{DeleteOptions, DeletionEvent, DeletionReport, OutcomeStatus};
 use crate::engine::deployment::Deployment;
 use crate::engine::listing::{normalise_root, ListingOptions};
 use crate::engine::prune::{prune, PruneEvent, PruneReport, PruneRequest, PruneSettings};
 use crate::engine::stop::StopSignal;
+use crate::engine::uploads::AbortReport;
 use crate::format::{bytes, count, printable};
 
 /// Without a policy file's targets: the one prune the flags describe. With them: each
@@ -190,9 +190,14 @@ fn report_uploads(uploads: &AbortReport, prose: Prose) -> CommandResult {
             )
         })
         .collect();
-    prose.line(format_args!("Not aborted:
-{}", lines.join("
-")));
+    prose.line(format_args!(
+        "Not aborted:
+{}",
+        lines.join(
+            "
+"
+        )
+    ));
     Err(Failure::Runtime(format!(
         "{} incomplete multipart uploads under deleted deployments could not be aborted (listed above); run the same command again to retry",
         uploads.failed.len()

@@ -15,9 +15,9 @@ use super::prune_cmd::{check_limits, confirm, delete_with_progress, report_outco
 use super::prune_report::{write_reports, Prose, TargetReport};
 use super::session::connection_options;
 use crate::age_text::exact_duration;
-use crate::engine::cost::PriceTable;
 use crate::engine::bucket::{Bucket, Scope};
 use crate::engine::connection::connect;
+use crate::engine::cost::PriceTable;
 use crate::engine::listing::{normalise_root, ListingOptions};
 use crate::engine::live::LiveOptions;
 use crate::engine::plan::PlanSummary;

@@ -11,10 +11,10 @@ use crate::engine::bucket::Bucket;
 use crate::engine::connection::connect;
 use crate::engine::listing::normalise_root;
 use crate::format::{bytes, count};
-use crate::sample_storage::{abandoned_uploads, assign_storage_classes, start_abandoned};
 use crate::sample::{
     generate, ordinal, upload, with_live, LiveSpec, NameStyle, SampleObject, SampleSpec,
 };
+use crate::sample_storage::{abandoned_uploads, assign_storage_classes, start_abandoned};
 
 pub async fn run(global: &GlobalArgs, args: &SeedArgs) -> CommandResult {
     let bucket_name = require_bucket(global)?;

@@ -9,10 +9,10 @@ use indicatif::{ProgressBar, ProgressStyle};
 use super::args::GlobalArgs;
 use super::failure::Failure;
 use super::plan_output::PlanView;
-use crate::engine::cost::PriceTable;
 use crate::engine::bucket::{Bucket, Scope, Versioning};
 use crate::engine::bucket_name::validate_bucket_name;
 use crate::engine::connection::{connect, ConnectionOptions};
+use crate::engine::cost::PriceTable;
 use crate::engine::deployment::AgeBy;
 use crate::engine::listing::{
     list_deployments, normalise_root, Inventory, ListingEvent, ListingOptions,
@@ -217,7 +217,8 @@ pub async fn plan_target(target: &Target) -> Result<Planned, Failure> {
     let now = Utc::now();
     let deployments = std::mem::take(&mut listed.inventory.deployments);
     let mut plan = Plan::build_with_live(deployments, &target.rule, &listed.inventory.live, now);
-    plan.warnings.extend(listed.inventory.warnings.iter().cloned());
+    plan.warnings
+        .extend(listed.inventory.warnings.iter().cloned());
     Ok(Planned { listed, plan, now })
 }
 

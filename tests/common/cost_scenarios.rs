@@ -143,14 +143,52 @@ struct CostBucket {
 /// sits directly under the root. `--keep 1 --age-by name` deletes OLD.
 async fn cost_bucket(target: &S3Target, tag: &str) -> CostBucket {
     let name = target.fresh_bucket(tag).await;
-    put_classed(target, &name, &format!("{OLD}index.html"), 3_000, "STANDARD", days_ago(400)).await;
-    put_classed(target, &name, &format!("{OLD}media/a.mp4"), 200_000, "STANDARD_IA", days_ago(10)).await;
-    put_classed(target, &name, &format!("{OLD}media/b.mp4"), 500_000, "GLACIER", days_ago(30)).await;
-    put_classed(target, &name, &format!("{NEW}index.html"), 1_000, "STANDARD", days_ago(1)).await;
+    put_classed(
+        target,
+        &name,
+        &format!("{OLD}index.html"),
+        3_000,
+        "STANDARD",
+        days_ago(400),
+    )
+    .await;
+    put_classed(
+        target,
+        &name,
+        &format!("{OLD}media/a.mp4"),
+        200_000,
+        "STANDARD_IA",
+        days_ago(10),
+    )
+    .await;
+    put_classed(
+        target,
+        &name,
+        &format!("{OLD}media/b.mp4"),
+        500_000,
+        "GLACIER",
+        days_ago(30),
+    )
+    .await;
+    put_classed(
+        target,
+        &name,
+        &format!("{NEW}index.html"),
+        1_000,
+        "STANDARD",
+        days_ago(1),
+    )
+    .await;
     let doomed_key = format!("{OLD}media/c.mp4");
     let kept_key = format!("{NEW}media/big.bin");
-    let doomed_upload = (doomed_key.clone(), abandon_upload(target, &name, &doomed_key).await);
-    let kept_upload = (kept_key.clone(), abandon_upload(target, &name, &kept_key).await);
+    let doomed_upload = (
+        doomed_key.clone(),
+        abandon_upload(target, &name, &doomed_key).await,
+    );
+    let kept_upload = (
+        kept_key.clone(),
+        abandon_upload(target, &name, &kept_key).await,
+    );
     let root_upload = (
         "loose.bin".to_string(),
         abandon_upload(target, &name, "loose.bin").await,
@@ -200,7 +238,15 @@ pub async fn plan_prices_each_storage_class_and_counts_incomplete_uploads(target
     let before = Utc::now();
     let mut command = target.cli();
     command.args([
-        "plan", "--bucket", &bucket.name, "--keep", "1", "--age-by", "name", "--format", "json",
+        "plan",
+        "--bucket",
+        &bucket.name,
+        "--keep",
+        "1",
+        "--age-by",
+        "name",
+        "--format",
+        "json",
     ]);
     let out = target.run(command).await;
     let after = Utc::now();
@@ -257,8 +303,17 @@ pub async fn plan_prices_each_storage_class_and_counts_incomplete_uploads(target
     // --price-per-gb changes STANDARD only.
     let mut command = target.cli();
     command.args([
-        "plan", "--bucket", &bucket.name, "--keep", "1", "--age-by", "name", "--format", "json",
-        "--price-per-gb", "1",
+        "plan",
+        "--bucket",
+        &bucket.name,
+        "--keep",
+        "1",
+        "--age-by",
+        "name",
+        "--format",
+        "json",
+        "--price-per-gb",
+        "1",
     ]);
     let out = target.run(command).await;
     assert!(out.status.success(), "{}", text(&out.stderr));
@@ -269,7 +324,15 @@ pub async fn plan_prices_each_storage_class_and_counts_incomplete_uploads(target
     // The table says what the deletion saves, charges and aborts; the uploads outside
     // every deployment are named as never aborted.
     let mut command = target.cli();
-    command.args(["plan", "--bucket", &bucket.name, "--keep", "1", "--age-by", "name"]);
+    command.args([
+        "plan",
+        "--bucket",
+        &bucket.name,
+        "--keep",
+        "1",
+        "--age-by",
+        "name",
+    ]);
     let out = target.run(command).await;
     assert!(out.status.success(), "{}", text(&out.stderr));
     let table = text(&out.stdout);
@@ -293,12 +356,25 @@ pub async fn prune_aborts_uploads_under_deleted_deployments_only(target: &S3Targ
     let dir = tempfile::tempdir().unwrap();
     let audit = dir.path().join("audit.jsonl");
     let mut command = target.cli();
-    command.args(["prune", "--bucket", &bucket.name, "--keep", "1", "--age-by", "name", "--yes"]);
-    command.args(["--format", "json"]).arg("--audit-log").arg(&audit);
+    command.args([
+        "prune",
+        "--bucket",
+        &bucket.name,
+        "--keep",
+        "1",
+        "--age-by",
+        "name",
+        "--yes",
+    ]);
+    command
+        .args(["--format", "json"])
+        .arg("--audit-log")
+        .arg(&audit);
     let out = target.run(command).await;
     assert!(out.status.success(), "{}", text(&out.stderr));
     assert!(
-        text(&out.stderr).contains("Aborted 1 incomplete multipart upload under the deleted deployments."),
+        text(&out.stderr)
+            .contains("Aborted 1 incomplete multipart upload under the deleted deployments."),
         "{}",
         text(&out.stderr)
     );
@@ -308,12 +384,14 @@ pub async fn prune_aborts_uploads_under_deleted_deployments_only(target: &S3Targ
     assert_eq!(rows[0]["status"], "deleted");
     assert_eq!(rows[0]["aborted_uploads"], 1);
     let monthly = (3_000.0 * 0.023 + 200_000.0 * 0.0125 + 500_000.0 * 0.0036) / GB;
-    assert!((number(&rows[0]["monthly_usd"]) - monthly).abs() < 1e-12, "{report}");
+    assert!(
+        (number(&rows[0]["monthly_usd"]) - monthly).abs() < 1e-12,
+        "{report}"
+    );
     assert!(number(&rows[0]["early_deletion_usd"]) > 0.0, "{report}");
     assert_eq!(report["totals"]["aborted_uploads"], 1);
     assert_eq!(
-        report["totals"]["monthly_usd"],
-        rows[0]["monthly_usd"],
+        report["totals"]["monthly_usd"], rows[0]["monthly_usd"],
         "{report}"
     );
 
@@ -350,10 +428,7 @@ pub async fn an_upload_under_a_deployment_the_recheck_keeps_survives(target: &S3
     let rule = Rule::new(1, None, vec![], "name".parse::<AgeBy>().unwrap()).unwrap();
     let now = Utc::now();
     let plan = Plan::build(inventory.deployments.clone(), &rule, now);
-    let doomed: Vec<_> = plan
-        .to_delete()
-        .map(|e| e.deployment.clone())
-        .collect();
+    let doomed: Vec<_> = plan.to_delete().map(|e| e.deployment.clone()).collect();
     assert_eq!(doomed.len(), 1);
     assert_eq!(doomed[0].prefix, OLD);
     assert_eq!(doomed[0].incomplete_uploads, 1);
@@ -381,9 +456,15 @@ pub async fn an_upload_under_a_deployment_the_recheck_keeps_survives(target: &S3
         delete: DeleteOptions::default(),
         audit_path: dir.path().join("audit.jsonl"),
     };
-    let report = prune(&engine_bucket, &request, &settings, &StopSignal::new(), &|_| {})
-        .await
-        .expect("prune");
+    let report = prune(
+        &engine_bucket,
+        &request,
+        &settings,
+        &StopSignal::new(),
+        &|_| {},
+    )
+    .await
+    .expect("prune");
     assert_eq!(report.skipped.len(), 1, "{:?}", report.skipped);
     assert!(report.deletion.outcomes.is_empty());
     assert_eq!(report.uploads.aborted(), 0);

@@ -13,11 +13,11 @@ use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers, MouseEvent, Mou
 use ratatui::Terminal;
 
 use s3prune::engine::bucket::Versioning;
+use s3prune::engine::cost::{StorageClass, StorageTally};
 use s3prune::engine::deployment::{AgeBy, Deployment, RootObjects};
 use s3prune::engine::listing::{Inventory, ListingEvent};
 use s3prune::engine::live::{LiveSet, PointerObject};
 use s3prune::engine::rule::Rule;
-use s3prune::engine::cost::{StorageClass, StorageTally};
 use s3prune::tui::app::{App, AppEvent, Effect, SessionInfo};
 
 pub fn now() -> DateTime<Utc> {
@@ -35,7 +35,7 @@ pub fn deployment(name: &str, age: Duration, objects: u64, bytes: u64) -> Deploy
         bytes,
         newest,
         oldest: newest - chrono::Duration::minutes(3),
-        storage,
+        storage: Box::new(storage),
         incomplete_uploads: 0,
     }
 }

@@ -322,9 +322,7 @@ impl Bucket {
                     version_id: None,
                     is_latest: true,
                     is_delete_marker: false,
-                    storage_class: StorageClass::parse(
-                        object.storage_class().map(|c| c.as_str()),
-                    ),
+                    storage_class: StorageClass::parse(object.storage_class().map(|c| c.as_str())),
                 });
             }
         }
@@ -780,7 +778,9 @@ impl Bucket {
             .map_err(|e| classify(e, &self.context()))?;
         let upload_id = created
             .upload_id()
-            .ok_or_else(|| EngineError::Other("CreateMultipartUpload returned no upload id".into()))?
+            .ok_or_else(|| {
+                EngineError::Other("CreateMultipartUpload returned no upload id".into())
+            })?
             .to_string();
         self.client
             .upload_part()

@@ -16,9 +16,9 @@ pub struct Deployment {
     pub newest: DateTime<Utc>,
     pub oldest: DateTime<Utc>,
     /// Its bytes per storage class and what deleting it now would charge early (see
-    /// [`crate::cost`]).
+    /// [`crate::cost`]). Boxed: it is larger than the rest of the deployment.
     #[serde(skip)]
-    pub storage: StorageTally,
+    pub storage: Box<StorageTally>,
     /// Multipart uploads started under its prefix and never completed or aborted: billed,
     /// but invisible to listings (see [`crate::uploads`]).
     #[serde(skip)]
@@ -64,7 +64,7 @@ impl ObjectTally {
             bytes: self.bytes,
             newest: self.newest?,
             oldest: self.oldest?,
-            storage: StorageTally::default(),
+            storage: Box::default(),
             incomplete_uploads: 0,
         })
     }

@@ -76,8 +76,12 @@ impl DeploymentTally {
         }
         self.all.add(entry.size, entry.last_modified);
         if !entry.is_delete_marker {
-            self.storage
-                .add(entry.storage_class, entry.size, entry.last_modified, self.now);
+            self.storage.add(
+                entry.storage_class,
+                entry.size,
+                entry.last_modified,
+                self.now,
+            );
             self.content.add(entry.size, entry.last_modified);
             if entry.is_latest {
                 self.current.add(entry.size, entry.last_modified);
@@ -121,7 +125,7 @@ impl DeploymentTally {
             bytes: self.all.bytes,
             newest: dated.newest?,
             oldest: dated.oldest?,
-            storage: self.storage,
+            storage: Box::new(self.storage),
             incomplete_uploads: 0,
         };
         let current = CurrentStats {

@@ -143,7 +143,11 @@ pub async fn abort_under(
     Ok(report_cell.into_inner().expect("abort report lock"))
 }
 
-fn record(bucket: &Bucket, audit: &AuditLog, outcomes: &[(String, Upload, Result<(), EngineError>)]) {
+fn record(
+    bucket: &Bucket,
+    audit: &AuditLog,
+    outcomes: &[(String, Upload, Result<(), EngineError>)],
+) {
     let codes: Vec<(String, String)> = outcomes
         .iter()
         .map(|(_, _, r)| match r {
@@ -188,7 +192,8 @@ where
 {
     let mut marker = None;
     loop {
-        let (page, next) = retried(bucket.retry(), || bucket.list_uploads(root, marker.clone())).await?;
+        let (page, next) =
+            retried(bucket.retry(), || bucket.list_uploads(root, marker.clone())).await?;
         on_page(page).await;
         match next {
             Some(next) => marker = Some(next),

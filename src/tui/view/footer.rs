@@ -53,7 +53,10 @@ pub fn render_status(app: &App, theme: &Theme, frame: &mut Frame, area: Rect) {
             .map(|(c, b)| format!("{} {}", c.as_str(), bytes(b)))
             .collect();
         if !classes.is_empty() {
-            spans.push(Span::styled(format!("  {}", classes.join(" · ")), theme.dim()));
+            spans.push(Span::styled(
+                format!("  {}", classes.join(" · ")),
+                theme.dim(),
+            ));
         }
         if d.incomplete_uploads > 0 {
             spans.push(Span::styled(

@@ -271,10 +271,7 @@ fn marked_line(app: &App, theme: &Theme, width: u16) -> Line<'static> {
     spans.push(Span::styled(saving, theme.ok()));
     if cost.early_deletion_usd > 0.0 {
         spans.push(Span::styled(
-            format!(
-                " · early deletion {}",
-                dollars(cost.early_deletion_usd)
-            ),
+            format!(" · early deletion {}", dollars(cost.early_deletion_usd)),
             theme.delete(),
         ));
     }
@@ -282,7 +279,11 @@ fn marked_line(app: &App, theme: &Theme, width: u16) -> Line<'static> {
         spans.push(Span::raw(format!(
             " · aborts {} upload{}",
             count(cost.incomplete_uploads),
-            if cost.incomplete_uploads == 1 { "" } else { "s" }
+            if cost.incomplete_uploads == 1 {
+                ""
+            } else {
+                "s"
+            }
         )));
     }
     if app.is_listing() {

@@ -231,7 +231,9 @@ pub(super) async fn collect_body(body: Option<StreamingBlob>) -> S3Result<Bytes>
     Ok(buf.freeze())
 }
 
-pub(super) fn backdated_last_modified(metadata: &BTreeMap<String, String>) -> S3Result<DateTime<Utc>> {
+pub(super) fn backdated_last_modified(
+    metadata: &BTreeMap<String, String>,
+) -> S3Result<DateTime<Utc>> {
     match metadata.get(BACKDATE_METADATA_KEY) {
         None => Ok(Utc::now()),
         Some(value) => DateTime::parse_from_rfc3339(value)
