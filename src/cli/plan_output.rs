@@ -36,11 +36,25 @@ pub struct PlanView<'a> {
 }
 
 impl PlanView<'_> {
-    /// What the plan's deletions cost per month, would charge early, and hold in
-    /// incomplete uploads.
+    /// What the plan's deletions save per month, would charge early, and hold in
+    /// incomplete uploads. A plain delete in a versioned bucket removes no bytes (it adds
+    /// delete markers), so it saves and is charged nothing; its uploads still go.
     pub fn deletion_cost(&self) -> CostTotals {
-        self.prices
-            .totals(self.plan.to_delete().map(|e| &e.deployment))
+        let cost = self
+            .prices
+            .totals(self.plan.to_delete().map(|e| &e.deployment));
+        if self.reclaims_nothing() {
+            CostTotals {
+                incomplete_uploads: cost.incomplete_uploads,
+                ..CostTotals::default()
+            }
+        } else {
+            cost
+        }
+    }
+
+    fn reclaims_nothing(&self) -> bool {
+        self.current.is_none() && self.versioning.keeps_old_versions()
     }
 }
 
@@ -508,11 +522,15 @@ fn cost_cell(cost: CostTotals) -> String {
 /// storage class, any early-deletion charge, and the incomplete uploads aborted.
 fn cost_line(view: &PlanView<'_>) -> String {
     let cost = view.deletion_cost();
-    let mut line = format!(
-        "Deleting saves {}/month (each storage class at its price; STANDARD at ${}/GB-month)",
-        usd(cost.monthly_usd),
-        view.prices.price(StorageClass::Standard)
-    );
+    let mut line = if view.reclaims_nothing() {
+        "Deleting saves nothing (versioning keeps the old versions)".to_string()
+    } else {
+        format!(
+            "Deleting saves {}/month (each storage class at its price; STANDARD at ${}/GB-month)",
+            usd(cost.monthly_usd),
+            view.prices.price(StorageClass::Standard)
+        )
+    };
     if cost.early_deletion_usd > 0.0 {
         line.push_str(&format!(
             "; early-deletion charge {} (objects younger than their class's minimum duration)",
@@ -678,6 +696,92 @@ mod tests {
         let mut out = Vec::new();
         write(&mut out, &view).unwrap();
         String::from_utf8(out).unwrap()
+    }
+
+    /// d1 (kept) and d2 (deleted): d2 holds 1 GiB of 30-day-old GLACIER and an upload.
+    fn priced_plan() -> (Plan, Rule) {
+        let mut old = dep("d2", 30);
+        old.storage.add(
+            crate::engine::cost::StorageClass::Glacier,
+            1 << 30,
+            now() - chrono::Duration::days(30),
+            now(),
+        );
+        old.incomplete_uploads = 2;
+        let rule = Rule::new(1, None, vec![], AgeBy::Newest).unwrap();
+        (Plan::build(vec![dep("d1", 1), old], &rule, now()), rule)
+    }
+
+    fn render_versioned(
+        write: fn(&mut dyn Write, &PlanView<'_>) -> std::io::Result<()>,
+        plan: &Plan,
+        rule: &Rule,
+        versioning: Versioning,
+    ) -> String {
+        let root_objects = RootObjects::default();
+        let view = PlanView {
+            bucket: "b",
+            root: "",
+            endpoint: "aws",
+            versioning,
+            rule,
+            plan,
+            root_objects: &root_objects,
+            now: now(),
+            current: None,
+            prices: PriceTable::default(),
+            uploads_outside: 1,
+        };
+        let mut out = Vec::new();
+        write(&mut out, &view).unwrap();
+        String::from_utf8(out).unwrap()
+    }
+
+    #[test]
+    fn the_plan_prices_classes_and_names_early_deletion_and_uploads() {
+        let (plan, rule) = priced_plan();
+        let json: serde_json::Value = serde_json::from_str(&render_versioned(
+            write_json,
+            &plan,
+            &rule,
+            Versioning::Disabled,
+        ))
+        .unwrap();
+        let d2 = &json["deployments"][1];
+        assert_eq!(d2["by_class"], serde_json::json!({"GLACIER": 1u64 << 30}));
+        assert_eq!(d2["incomplete_uploads"], 2);
+        // 60 of GLACIER's 90 days left: two months at 0.0036.
+        let early = d2["early_deletion_usd"].as_f64().unwrap();
+        assert!((early - 0.0072).abs() < 1e-12, "{early}");
+        assert_eq!(json["summary"]["incomplete_uploads"], 2);
+        assert!((json["summary"]["monthly_usd"].as_f64().unwrap() - 0.0036).abs() < 1e-12);
+
+        let table = render_versioned(write_table, &plan, &rule, Versioning::Disabled);
+        assert!(
+            table.contains("< $0.01, early < $0.01 · 2 uploads"),
+            "{table}"
+        );
+        assert!(
+            table.contains("aborts 2 incomplete multipart uploads. 1 incomplete multipart upload under no deployment is never aborted."),
+            "{table}"
+        );
+
+        // A plain delete in a versioned bucket removes no bytes: no saving, no charge.
+        let json: serde_json::Value = serde_json::from_str(&render_versioned(
+            write_json,
+            &plan,
+            &rule,
+            Versioning::Enabled,
+        ))
+        .unwrap();
+        assert_eq!(json["summary"]["monthly_usd"], 0.0);
+        assert_eq!(json["summary"]["early_deletion_usd"], 0.0);
+        assert_eq!(json["summary"]["incomplete_uploads"], 2);
+        let table = render_versioned(write_table, &plan, &rule, Versioning::Enabled);
+        assert!(
+            table.contains("Deleting saves nothing (versioning keeps the old versions)"),
+            "{table}"
+        );
     }
 
     #[test]

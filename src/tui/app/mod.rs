@@ -250,12 +250,22 @@ impl App {
 
     /// What the marked deployments cost per month (the saving), what deleting them now
     /// would charge early, and their incomplete uploads.
+    /// In a versioned bucket a plain delete removes no bytes: it saves and is charged
+    /// nothing, and only the uploads go.
     pub fn marked_cost(&self) -> CostTotals {
-        self.prices().totals(
+        let cost = self.prices().totals(
             self.deployments
                 .iter()
                 .filter(|d| self.marks.mark(&d.name).deletes()),
-        )
+        );
+        if self.reclaims_nothing() {
+            CostTotals {
+                incomplete_uploads: cost.incomplete_uploads,
+                ..CostTotals::default()
+            }
+        } else {
+            cost
+        }
     }
 
     /// Incomplete multipart uploads under every listed deployment.
