@@ -594,3 +594,49 @@ fn the_header_prices_storage_classes_and_counts_incomplete_uploads() {
     press_char(&mut app, 'k');
     snapshot("cost", &app);
 }
+
+/// After the deletion the report names the incomplete uploads aborted with it, and an
+/// upload that could not be aborted.
+#[test]
+fn the_deletion_report_names_aborted_uploads() {
+    let mut app = deleting_app();
+    let Mode::Deleting(state) = &app.mode else {
+        panic!()
+    };
+    let targets = state.targets.clone();
+    app.update(AppEvent::Rechecked {
+        confirmed: targets.clone(),
+        skipped: vec![],
+    });
+    let outcomes = targets
+        .iter()
+        .map(|d| DeploymentOutcome {
+            name: d.name.clone(),
+            prefix: d.prefix.clone(),
+            status: OutcomeStatus::Deleted,
+            deleted_objects: d.objects,
+            deleted_bytes: d.bytes,
+            failed_keys: vec![],
+            error: None,
+        })
+        .collect();
+    app.update(AppEvent::UploadsAborted {
+        aborted: 2,
+        problem: Some(
+            "1 incomplete multipart uploads could not be aborted (see the audit log)".into(),
+        ),
+    });
+    app.update(AppEvent::DeletionDone(Ok(DeletionReport {
+        outcomes,
+        stopped: false,
+    })));
+    let text = screen(&app);
+    assert!(
+        text.contains("Aborted 2 incomplete multipart uploads under them."),
+        "{text}"
+    );
+    assert!(
+        text.contains("1 incomplete multipart uploads could not be aborted"),
+        "{text}"
+    );
+}

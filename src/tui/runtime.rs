@@ -559,7 +559,20 @@ impl Worker {
             };
             let result = prune(&bucket, &request, &settings, &stop, &on_event)
                 .await
-                .map(|report| report.deletion)
+                .map(|report| {
+                    let uploads = &report.uploads;
+                    let failed = (!uploads.failed.is_empty()).then(|| {
+                        format!(
+                            "{} incomplete multipart uploads could not be aborted (see the audit log)",
+                            uploads.failed.len()
+                        )
+                    });
+                    let _ = tx.send(AppEvent::UploadsAborted {
+                        aborted: uploads.aborted(),
+                        problem: uploads.error.clone().or(failed),
+                    });
+                    report.deletion
+                })
                 .map_err(|e| e.to_string());
             if let Err(e) = &result {
                 tracing::warn!(error = %e, "deletion failed");

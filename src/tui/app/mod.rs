@@ -359,6 +359,13 @@ impl App {
                 }
                 Vec::new()
             }
+            AppEvent::UploadsAborted { aborted, problem } => {
+                if let Mode::Deleting(state) = &mut self.mode {
+                    state.aborted_uploads = aborted;
+                    state.uploads_problem = problem;
+                }
+                Vec::new()
+            }
             AppEvent::DeletionDone(result) => self.finish_deletion(result),
             AppEvent::PlanWritten(Ok(path)) => {
                 let endpoint = if self.info.endpoint.starts_with("AWS S3") {
