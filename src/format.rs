@@ -33,6 +33,17 @@ pub fn printable(text: &str) -> Cow<'_, str> {
     }
 }
 
+/// An amount of USD for reports: `$0`, `< $0.01`, `$12.34`.
+pub fn usd(amount: f64) -> String {
+    if amount <= 0.0 {
+        "$0".into()
+    } else if amount < 0.01 {
+        "< $0.01".into()
+    } else {
+        format!("${amount:.2}")
+    }
+}
+
 /// `12,345`.
 pub fn count(n: u64) -> String {
     let digits = n.to_string();

@@ -12,4 +12,5 @@ pub mod age_text;
 pub mod cli;
 pub mod format;
 pub mod sample;
+pub mod sample_storage;
 pub mod tui;

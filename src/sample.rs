@@ -19,6 +19,8 @@ pub struct SampleObject {
     pub key: String,
     pub size: u64,
     pub content_type: &'static str,
+    /// `None` for STANDARD (see [`crate::sample_storage`]).
+    pub storage_class: Option<&'static str>,
 }
 
 #[derive(Debug, Clone)]
@@ -129,6 +131,7 @@ fn web_tree(rng: &mut StdRng, folder: &str, max_object_bytes: u64) -> Vec<Sample
             key: format!("{folder}/{path}"),
             size,
             content_type,
+            storage_class: None,
         });
     };
     add(
@@ -414,6 +417,7 @@ pub async fn upload(
                     body,
                     object.content_type,
                     &[(BACKDATE_METADATA_KEY, stamp(deployment.time))],
+                    object.storage_class,
                 )
                 .await?;
             on_object(object);
@@ -429,23 +433,25 @@ pub async fn upload(
                 object.body.clone(),
                 object.content_type,
                 &[(BACKDATE_METADATA_KEY, stamp(object.time))],
+                None,
             )
             .await?;
         on_object(&SampleObject {
             key: object.key.clone(),
             size: object.body.len() as u64,
             content_type: object.content_type,
+            storage_class: None,
         });
     }
     Ok(())
 }
 
-fn stamp(time: DateTime<Utc>) -> String {
+pub(crate) fn stamp(time: DateTime<Utc>) -> String {
     time.to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
 }
 
 /// Cheap deterministic bytes; content does not matter, only size.
-fn filler(size: usize) -> Vec<u8> {
+pub(crate) fn filler(size: usize) -> Vec<u8> {
     const LINE: &[u8] = b"s3prune sample content, one deployment of many.\n";
     LINE.iter().copied().cycle().take(size).collect()
 }

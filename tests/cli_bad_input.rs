@@ -403,6 +403,12 @@ async fn bad_input_is_refused_clearly_and_changes_nothing() {
             )
         },
         case(
+            "seed: abandoned uploads not a number",
+            &["seed", "--bucket", b, "--abandoned-uploads", "many"],
+            2,
+            "--abandoned-uploads",
+        ),
+        case(
             "undo: missing audit log",
             &["undo", "--bucket", b, "--audit-log", &missing_log, "--yes"],
             2,

@@ -233,7 +233,7 @@ async fn plan_markdown_is_a_table_with_a_row_per_deployment_and_escaped_names() 
     let table: Vec<&str> = markdown.lines().filter(|l| l.starts_with('|')).collect();
     assert_eq!(
         cells(table[0]),
-        ["action", "reason", "name", "age", "size", "objects"]
+        ["action", "reason", "name", "age", "size", "objects", "$/month"]
     );
     assert!(cells(table[1])
         .iter()
@@ -242,7 +242,7 @@ async fn plan_markdown_is_a_table_with_a_row_per_deployment_and_escaped_names() 
         .iter()
         .map(|row| {
             let cells = cells(row);
-            assert_eq!(cells.len(), 6, "{row}");
+            assert_eq!(cells.len(), 7, "{row}");
             (cells[2].clone(), cells)
         })
         .collect();
@@ -257,6 +257,11 @@ async fn plan_markdown_is_a_table_with_a_row_per_deployment_and_escaped_names() 
     assert_eq!(rows["live-one"][1], "live ← current.txt");
     assert!(
         markdown.contains("7 deployments: keep 3, delete 4"),
+        "{markdown}"
+    );
+    assert_eq!(rows["d1"][6], "\\< $0.01", "{markdown}");
+    assert!(
+        markdown.contains("Deleting saves \\< $0.01/month"),
         "{markdown}"
     );
 }

@@ -566,3 +566,77 @@ fn the_header_names_the_target_when_a_policy_file_has_several() {
     let single = listed_app();
     assert!(!tui_support::screen(&single).contains("(1 of 2)"));
 }
+
+/// Two marked deployments hold 40 GiB of young GLACIER and STANDARD_IA bytes and three
+/// abandoned uploads: the header prices them per class, names the early-deletion charge,
+/// the uploads the deletion aborts, and the uploads in the whole bucket.
+#[test]
+fn the_header_prices_storage_classes_and_counts_incomplete_uploads() {
+    use s3prune::engine::cost::StorageClass;
+    const GIB: u64 = 1 << 30;
+    let mut deployments = bucket();
+    let oldest = deployments.len() - 1;
+    for (i, (class, uploads)) in [(StorageClass::Glacier, 2), (StorageClass::StandardIa, 1)]
+        .into_iter()
+        .enumerate()
+    {
+        let d = &mut deployments[oldest - 1 - i];
+        *d.storage = Default::default();
+        d.storage
+            .add(class, 20 * GIB, now() - chrono::Duration::days(10), now());
+        d.bytes = 20 * GIB;
+        d.incomplete_uploads = uploads;
+    }
+    let mut app = opened(rule(5), false);
+    list(&mut app, 1, deployments, Versioning::Disabled);
+    // The cursor on the GLACIER one: the status line names its class and uploads.
+    press(&mut app, KeyCode::End);
+    press_char(&mut app, 'k');
+    snapshot("cost", &app);
+}
+
+/// After the deletion the report names the incomplete uploads aborted with it, and an
+/// upload that could not be aborted.
+#[test]
+fn the_deletion_report_names_aborted_uploads() {
+    let mut app = deleting_app();
+    let Mode::Deleting(state) = &app.mode else {
+        panic!()
+    };
+    let targets = state.targets.clone();
+    app.update(AppEvent::Rechecked {
+        confirmed: targets.clone(),
+        skipped: vec![],
+    });
+    let outcomes = targets
+        .iter()
+        .map(|d| DeploymentOutcome {
+            name: d.name.clone(),
+            prefix: d.prefix.clone(),
+            status: OutcomeStatus::Deleted,
+            deleted_objects: d.objects,
+            deleted_bytes: d.bytes,
+            failed_keys: vec![],
+            error: None,
+        })
+        .collect();
+    app.update(AppEvent::UploadsAborted {
+        aborted: 2,
+        problem: Some(
+            "1 incomplete multipart uploads could not be aborted (see the audit log)".into(),
+        ),
+    });
+    app.update(AppEvent::DeletionDone(Ok(DeletionReport {
+        outcomes,
+        stopped: false,
+    })));
+    let text = screen(&app);
+    assert!(
+        text.contains("Aborted 2 incomplete multipart uploads under them."),
+        "{text}"
+    );
+    assert!(
+        text.contains("1 incomplete multipart uploads could not be aborted"),
+        "{text}"
+    );
+}

@@ -49,6 +49,8 @@ fn deployments(n: usize) -> Vec<Deployment> {
                 bytes: 1_000_000 + (i as u64 * 7919) % 50_000_000,
                 newest,
                 oldest: newest - chrono::Duration::minutes(3),
+                storage: Default::default(),
+                incomplete_uploads: 0,
             }
         })
         .collect()

@@ -90,9 +90,10 @@ pub struct GlobalArgs {
     /// [default: ~/.local/state/s3prune/audit.jsonl]
     #[arg(long, global = true, value_name = "PATH")]
     pub audit_log: Option<PathBuf>,
-    /// Storage price in USD per GB-month (GB = 2^30 bytes, as AWS bills), used for the
-    /// explorer's estimated monthly saving. The default is S3 Standard's first tier in
-    /// us-east-1.
+    /// STANDARD's storage price in USD per GB-month (GB = 2^30 bytes, as AWS bills) for
+    /// the monthly saving the plan and the explorer show; the other storage classes keep
+    /// their us-east-1 list prices (README: Cost). The default is S3 Standard's first
+    /// tier in us-east-1.
     #[arg(long, global = true, value_name = "USD", default_value_t = DEFAULT_PRICE_PER_GB, value_parser = parse_price)]
     pub price_per_gb: f64,
     /// Count and delete every object version and delete marker, not just current
@@ -160,7 +161,7 @@ fn parse_demo_deployments(text: &str) -> Result<usize, String> {
 }
 
 /// S3 Standard, first 50 TB, us-east-1: $0.023 per GB-month.
-pub const DEFAULT_PRICE_PER_GB: f64 = 0.023;
+pub const DEFAULT_PRICE_PER_GB: f64 = crate::engine::cost::STANDARD_PRICE_PER_GB;
 
 pub(super) fn parse_price(text: &str) -> Result<f64, String> {
     match text.trim().parse::<f64>() {
@@ -441,6 +442,14 @@ pub struct SeedArgs {
     /// deployment (the newest one without --rollback); see --live-alias.
     #[arg(long, value_name = "NAME")]
     pub alias: Option<String>,
+    /// Put the large assets of older deployments in cheaper storage classes: GLACIER
+    /// past 60 days, STANDARD_IA past 14 (as lifecycle transitions leave them).
+    #[arg(long)]
+    pub storage_classes: bool,
+    /// Leave N multipart uploads unfinished under the oldest deployments (one 1 MiB part
+    /// each): billed, but invisible to listings.
+    #[arg(long, value_name = "N", default_value_t = 0)]
+    pub abandoned_uploads: usize,
 }
 
 fn parse_fraction(text: &str) -> Result<f64, String> {

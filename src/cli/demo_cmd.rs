@@ -28,6 +28,7 @@ use crate::format::{bytes, count};
 use crate::sample::{
     generate, upload, with_live, LiveSpec, NameStyle, Sample, SampleObject, SampleSpec,
 };
+use crate::sample_storage::{abandoned_uploads, assign_storage_classes, start_abandoned};
 use crate::server::{start, ServerConfig};
 use crate::tui::{SessionInfo, TuiOptions};
 
@@ -254,7 +255,9 @@ pub fn sample(deployments: usize, seed: u64, now: DateTime<Utc>) -> Sample {
         rollback: Some(DEMO_ROLLBACK.min(deployments)).filter(|&nth| nth >= 2),
         alias: Some(DEMO_ALIAS.into()),
     };
-    with_live(sample, &live, now, "")
+    let mut sample = with_live(sample, &live, now, "");
+    assign_storage_classes(&mut sample.deployments, now);
+    sample
 }
 
 async fn seed(bucket: &Bucket, args: &DemoArgs, place: &str) -> CommandResult {
@@ -285,7 +288,11 @@ async fn write_sample(bucket: &Bucket, args: &DemoArgs, place: &str) -> CommandR
             eprint!("\r{line} {:>3}%", done * 100 / total.max(1));
         }
     };
-    let uploaded = upload(bucket, &sample, 32, &on_object).await;
+    let uploaded = match upload(bucket, &sample, 32, &on_object).await {
+        // A deploy that died mid-upload under the oldest deployment: billed, unlisted.
+        Ok(()) => start_abandoned(bucket, &abandoned_uploads(&sample.deployments, 1)).await,
+        failed => failed,
+    };
     if live {
         eprint!("\r{line}");
     }

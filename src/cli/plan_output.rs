@@ -2,18 +2,19 @@
 
 use std::io::Write;
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 
 use chrono::{DateTime, SecondsFormat, Utc};
 use serde::Serialize;
 
 use crate::age_text::format_age;
 use crate::engine::bucket::Versioning;
-use crate::engine::deployment::RootObjects;
+use crate::engine::cost::{CostTotals, PriceTable, StorageClass};
+use crate::engine::deployment::{Deployment, RootObjects};
 use crate::engine::plan::{Action, Plan, PlanEntry, PlanSummary, Reason};
 use crate::engine::rule::Rule;
 use crate::engine::tally::CurrentStats;
-use crate::format::{bytes, count, printable};
+use crate::format::{bytes, count, printable, usd};
 
 /// Everything a plan report shows.
 pub struct PlanView<'a> {
@@ -28,6 +29,33 @@ pub struct PlanView<'a> {
     /// With `--all-versions`: current objects per deployment, whose `objects`/`bytes`
     /// then count every version and delete marker.
     pub current: Option<&'a HashMap<String, CurrentStats>>,
+    /// Storage prices per class, STANDARD at `--price-per-gb`.
+    pub prices: PriceTable,
+    /// Incomplete multipart uploads under no listed deployment (never aborted).
+    pub uploads_outside: u64,
+}
+
+impl PlanView<'_> {
+    /// What the plan's deletions save per month, would charge early, and hold in
+    /// incomplete uploads. A plain delete in a versioned bucket removes no bytes (it adds
+    /// delete markers), so it saves and is charged nothing; its uploads still go.
+    pub fn deletion_cost(&self) -> CostTotals {
+        let cost = self
+            .prices
+            .totals(self.plan.to_delete().map(|e| &e.deployment));
+        if self.reclaims_nothing() {
+            CostTotals {
+                incomplete_uploads: cost.incomplete_uploads,
+                ..CostTotals::default()
+            }
+        } else {
+            cost
+        }
+    }
+
+    fn reclaims_nothing(&self) -> bool {
+        self.current.is_none() && self.versioning.keeps_old_versions()
+    }
 }
 
 #[derive(Serialize)]
@@ -40,9 +68,21 @@ struct JsonReport<'a> {
     versioning: &'a str,
     rule: JsonRule<'a>,
     deployments: Vec<JsonDeployment<'a>>,
-    summary: PlanSummary,
+    summary: JsonSummary,
     #[serde(skip_serializing_if = "<[String]>::is_empty")]
     warnings: &'a [String],
+}
+
+/// The plan's summary, with what its deletions cost: `monthly_usd` is the monthly
+/// saving, `early_deletion_usd` the charge for deleting objects younger than their
+/// storage class's minimum duration.
+#[derive(Serialize)]
+struct JsonSummary {
+    #[serde(flatten)]
+    plan: PlanSummary,
+    incomplete_uploads: u64,
+    monthly_usd: f64,
+    early_deletion_usd: f64,
 }
 
 #[derive(Serialize)]
@@ -53,10 +93,10 @@ struct JsonRule<'a> {
     age_by: &'a str,
 }
 
-/// One deployment's row. `L` is how `live_from` is written: a list in JSON, one
-/// `;`-separated cell in CSV (which has no lists).
+/// One deployment's row. `L` is how `live_from` is written and `C` how `by_class` is:
+/// a list and a map in JSON, one `;`-separated cell each in CSV (which has neither).
 #[derive(Serialize)]
-struct JsonDeployment<'a, L = Vec<&'a str>> {
+struct JsonDeployment<'a, L = Vec<&'a str>, C = BTreeMap<&'static str, u64>> {
     /// CSV only, for plans of a policy file's targets: the target's name.
     #[serde(skip_serializing_if = "Option::is_none")]
     target: Option<&'a str>,
@@ -74,16 +114,21 @@ struct JsonDeployment<'a, L = Vec<&'a str>> {
     current_objects: Option<u64>,
     #[serde(skip_serializing_if = "Option::is_none")]
     current_bytes: Option<u64>,
+    by_class: C,
+    incomplete_uploads: u64,
+    monthly_usd: f64,
+    early_deletion_usd: f64,
 }
 
 fn timestamp(time: DateTime<Utc>) -> String {
     time.to_rfc3339_opts(SecondsFormat::Secs, true)
 }
 
-fn json_deployments<'a, L>(
+fn json_deployments<'a, L, C>(
     view: &'a PlanView<'a>,
     live_from: impl Fn(&'a [String]) -> L,
-) -> Vec<JsonDeployment<'a, L>> {
+    by_class: impl Fn(&'a Deployment) -> C,
+) -> Vec<JsonDeployment<'a, L, C>> {
     view.plan
         .entries
         .iter()
@@ -91,6 +136,7 @@ fn json_deployments<'a, L>(
             let current = view
                 .current
                 .map(|c| c.get(&e.deployment.name).copied().unwrap_or_default());
+            let cost = view.prices.deployment(&e.deployment);
             JsonDeployment {
                 target: None,
                 name: &e.deployment.name,
@@ -105,6 +151,10 @@ fn json_deployments<'a, L>(
                 live_from: live_from(&e.live_from),
                 current_objects: current.map(|c| c.objects),
                 current_bytes: current.map(|c| c.bytes),
+                by_class: by_class(&e.deployment),
+                incomplete_uploads: cost.incomplete_uploads,
+                monthly_usd: cost.monthly_usd,
+                early_deletion_usd: cost.early_deletion_usd,
             }
         })
         .collect()
@@ -127,8 +177,20 @@ fn json_report<'a>(view: &'a PlanView<'a>, target: Option<&'a str>) -> JsonRepor
             protect: view.rule.protect(),
             age_by: view.rule.age_by().as_str(),
         },
-        deployments: json_deployments(view, |sources| sources.iter().map(String::as_str).collect()),
-        summary: view.plan.summary(),
+        deployments: json_deployments(
+            view,
+            |sources| sources.iter().map(String::as_str).collect(),
+            |d| d.storage.by_class().map(|(c, b)| (c.as_str(), b)).collect(),
+        ),
+        summary: {
+            let cost = view.deletion_cost();
+            JsonSummary {
+                plan: view.plan.summary(),
+                incomplete_uploads: cost.incomplete_uploads,
+                monthly_usd: cost.monthly_usd,
+                early_deletion_usd: cost.early_deletion_usd,
+            }
+        },
         warnings: &view.plan.warnings,
     }
 }
@@ -171,7 +233,7 @@ pub fn write_json_targets(out: &mut dyn Write, targets: &[TargetPlan<'_>]) -> st
     writeln!(out)
 }
 
-const CSV_HEADER: [&str; 10] = [
+const CSV_HEADER: [&str; 14] = [
     "name",
     "prefix",
     "objects",
@@ -182,6 +244,10 @@ const CSV_HEADER: [&str; 10] = [
     "reason",
     "live",
     "live_from",
+    "by_class",
+    "incomplete_uploads",
+    "monthly_usd",
+    "early_deletion_usd",
 ];
 
 pub fn write_csv(out: &mut dyn Write, view: &PlanView<'_>) -> std::io::Result<()> {
@@ -197,7 +263,18 @@ pub fn write_csv_targets(
     let mut writer = csv::Writer::from_writer(out);
     let mut rows = 0;
     for (target, view) in plans {
-        for mut row in json_deployments(view, |sources| sources.join(";")) {
+        let rows_of = json_deployments(
+            view,
+            |sources| sources.join(";"),
+            |d| {
+                d.storage
+                    .by_class()
+                    .map(|(c, b)| format!("{}={b}", c.as_str()))
+                    .collect::<Vec<_>>()
+                    .join(";")
+            },
+        );
+        for mut row in rows_of {
             row.target = *target;
             writer.serialize(row)?;
             rows += 1;
@@ -240,13 +317,14 @@ pub fn write_table(out: &mut dyn Write, view: &PlanView<'_>) -> std::io::Result<
             "ALL VERSIONS",
             "VERSIONS",
             "CURRENT",
+            "$/MONTH",
         ]
     } else {
         [
-            "ACTION", "REASON", "NAME", "AGE", "SIZE", "OBJECTS", "NEWEST",
+            "ACTION", "REASON", "NAME", "AGE", "SIZE", "OBJECTS", "NEWEST", "$/MONTH",
         ]
     };
-    let rows: Vec<[String; 7]> = view
+    let rows: Vec<[String; 8]> = view
         .plan
         .entries
         .iter()
@@ -263,6 +341,7 @@ pub fn write_table(out: &mut dyn Write, view: &PlanView<'_>) -> std::io::Result<
                     Some(current) => bytes(current.get(&e.deployment.name).map_or(0, |c| c.bytes)),
                     None => timestamp(e.deployment.newest),
                 },
+                cost_cell(view.prices.deployment(&e.deployment)),
             ]
         })
         .collect();
@@ -288,6 +367,7 @@ pub fn write_table(out: &mut dyn Write, view: &PlanView<'_>) -> std::io::Result<
             true,
             true,
             view.current.is_some(),
+            true,
         ];
         let line = |cells: &[String]| {
             cells
@@ -330,6 +410,7 @@ pub fn write_table(out: &mut dyn Write, view: &PlanView<'_>) -> std::io::Result<
         count(s.delete_objects),
         bytes(s.delete_bytes)
     )?;
+    writeln!(out, "{}", cost_line(view))?;
     if view.root_objects.objects > 0 {
         writeln!(
             out,
@@ -372,19 +453,20 @@ pub fn write_markdown(
     } else {
         "size | objects"
     };
-    writeln!(out, "| action | reason | name | age | {sizes} |")?;
-    writeln!(out, "|---|---|---|---:|---:|---:|")?;
+    writeln!(out, "| action | reason | name | age | {sizes} | $/month |")?;
+    writeln!(out, "|---|---|---|---:|---:|---:|---:|")?;
     for e in &view.plan.entries {
         let time = view.rule.age_by().time_of(&e.deployment);
         writeln!(
             out,
-            "| {} | {} | {} | {} | {} | {} |",
+            "| {} | {} | {} | {} | {} | {} | {} |",
             e.action.as_str(),
             markdown_text(&reason_cell(e)),
             markdown_text(&e.deployment.name),
             format_age(time, view.now),
             bytes(e.deployment.bytes),
             count(e.deployment.objects),
+            markdown_text(&cost_cell(view.prices.deployment(&e.deployment))),
         )?;
     }
     writeln!(out)?;
@@ -406,6 +488,7 @@ pub fn write_markdown(
         },
         bytes(s.delete_bytes)
     )?;
+    writeln!(out, "\n{}", markdown_text(&cost_line(view)))?;
     if view.root_objects.objects > 0 {
         writeln!(
             out,
@@ -415,6 +498,70 @@ pub fn write_markdown(
         )?;
     }
     Ok(())
+}
+
+/// A deployment's monthly cost, with what deleting it would charge early and its
+/// incomplete uploads when it has any: `$1.20`, `$0.40, early $0.12 · 2 uploads`.
+fn cost_cell(cost: CostTotals) -> String {
+    let mut cell = usd(cost.monthly_usd);
+    if cost.early_deletion_usd > 0.0 {
+        cell.push_str(&format!(", early {}", usd(cost.early_deletion_usd)));
+    }
+    if cost.incomplete_uploads > 0 {
+        let s = if cost.incomplete_uploads == 1 {
+            ""
+        } else {
+            "s"
+        };
+        cell.push_str(&format!(" · {} upload{s}", count(cost.incomplete_uploads)));
+    }
+    cell
+}
+
+/// What the deletions save and cost, for the summary: the monthly saving priced per
+/// storage class, any early-deletion charge, and the incomplete uploads aborted.
+fn cost_line(view: &PlanView<'_>) -> String {
+    let cost = view.deletion_cost();
+    let mut line = if view.reclaims_nothing() {
+        "Deleting saves nothing (versioning keeps the old versions)".to_string()
+    } else {
+        format!(
+            "Deleting saves {}/month (each storage class at its price; STANDARD at ${}/GB-month)",
+            usd(cost.monthly_usd),
+            view.prices.price(StorageClass::Standard)
+        )
+    };
+    if cost.early_deletion_usd > 0.0 {
+        line.push_str(&format!(
+            "; early-deletion charge {} (objects younger than their class's minimum duration)",
+            usd(cost.early_deletion_usd)
+        ));
+    }
+    if cost.incomplete_uploads > 0 {
+        line.push_str(&format!(
+            "; aborts {} incomplete multipart upload{}",
+            count(cost.incomplete_uploads),
+            if cost.incomplete_uploads == 1 {
+                ""
+            } else {
+                "s"
+            }
+        ));
+    }
+    line.push('.');
+    if view.uploads_outside > 0 {
+        line.push_str(&format!(
+            " {} incomplete multipart upload{} under no deployment {} never aborted.",
+            count(view.uploads_outside),
+            if view.uploads_outside == 1 { "" } else { "s" },
+            if view.uploads_outside == 1 {
+                "is"
+            } else {
+                "are"
+            }
+        ));
+    }
+    line
 }
 
 /// Text that Markdown shows as written, on one table row: control characters as
@@ -496,6 +643,8 @@ mod tests {
             bytes: 10,
             newest: time,
             oldest: time,
+            storage: Default::default(),
+            incomplete_uploads: 0,
         }
     }
 
@@ -541,10 +690,98 @@ mod tests {
             root_objects: &root_objects,
             now: now(),
             current: None,
+            prices: PriceTable::default(),
+            uploads_outside: 0,
         };
         let mut out = Vec::new();
         write(&mut out, &view).unwrap();
         String::from_utf8(out).unwrap()
+    }
+
+    /// d1 (kept) and d2 (deleted): d2 holds 1 GiB of 30-day-old GLACIER and an upload.
+    fn priced_plan() -> (Plan, Rule) {
+        let mut old = dep("d2", 30);
+        old.storage.add(
+            crate::engine::cost::StorageClass::Glacier,
+            1 << 30,
+            now() - chrono::Duration::days(30),
+            now(),
+        );
+        old.incomplete_uploads = 2;
+        let rule = Rule::new(1, None, vec![], AgeBy::Newest).unwrap();
+        (Plan::build(vec![dep("d1", 1), old], &rule, now()), rule)
+    }
+
+    fn render_versioned(
+        write: fn(&mut dyn Write, &PlanView<'_>) -> std::io::Result<()>,
+        plan: &Plan,
+        rule: &Rule,
+        versioning: Versioning,
+    ) -> String {
+        let root_objects = RootObjects::default();
+        let view = PlanView {
+            bucket: "b",
+            root: "",
+            endpoint: "aws",
+            versioning,
+            rule,
+            plan,
+            root_objects: &root_objects,
+            now: now(),
+            current: None,
+            prices: PriceTable::default(),
+            uploads_outside: 1,
+        };
+        let mut out = Vec::new();
+        write(&mut out, &view).unwrap();
+        String::from_utf8(out).unwrap()
+    }
+
+    #[test]
+    fn the_plan_prices_classes_and_names_early_deletion_and_uploads() {
+        let (plan, rule) = priced_plan();
+        let json: serde_json::Value = serde_json::from_str(&render_versioned(
+            write_json,
+            &plan,
+            &rule,
+            Versioning::Disabled,
+        ))
+        .unwrap();
+        let d2 = &json["deployments"][1];
+        assert_eq!(d2["by_class"], serde_json::json!({"GLACIER": 1u64 << 30}));
+        assert_eq!(d2["incomplete_uploads"], 2);
+        // 60 of GLACIER's 90 days left: two months at 0.0036.
+        let early = d2["early_deletion_usd"].as_f64().unwrap();
+        assert!((early - 0.0072).abs() < 1e-12, "{early}");
+        assert_eq!(json["summary"]["incomplete_uploads"], 2);
+        assert!((json["summary"]["monthly_usd"].as_f64().unwrap() - 0.0036).abs() < 1e-12);
+
+        let table = render_versioned(write_table, &plan, &rule, Versioning::Disabled);
+        assert!(
+            table.contains("< $0.01, early < $0.01 · 2 uploads"),
+            "{table}"
+        );
+        assert!(
+            table.contains("aborts 2 incomplete multipart uploads. 1 incomplete multipart upload under no deployment is never aborted."),
+            "{table}"
+        );
+
+        // A plain delete in a versioned bucket removes no bytes: no saving, no charge.
+        let json: serde_json::Value = serde_json::from_str(&render_versioned(
+            write_json,
+            &plan,
+            &rule,
+            Versioning::Enabled,
+        ))
+        .unwrap();
+        assert_eq!(json["summary"]["monthly_usd"], 0.0);
+        assert_eq!(json["summary"]["early_deletion_usd"], 0.0);
+        assert_eq!(json["summary"]["incomplete_uploads"], 2);
+        let table = render_versioned(write_table, &plan, &rule, Versioning::Enabled);
+        assert!(
+            table.contains("Deleting saves nothing (versioning keeps the old versions)"),
+            "{table}"
+        );
     }
 
     #[test]
@@ -589,20 +826,23 @@ mod tests {
         let mut lines = csv.lines();
         assert_eq!(
             lines.next().unwrap(),
-            "name,prefix,objects,bytes,newest,oldest,action,reason,live,live_from"
+            "name,prefix,objects,bytes,newest,oldest,action,reason,live,live_from,by_class,incomplete_uploads,monthly_usd,early_deletion_usd"
         );
         let d4 = csv.lines().find(|l| l.starts_with("d4,")).unwrap();
         assert!(
-            d4.ends_with(",keep,live,true,current.txt;index.html"),
+            d4.ends_with(",keep,live,true,current.txt;index.html,,0,0.0,0.0"),
             "{d4}"
         );
         let d3 = csv.lines().find(|l| l.starts_with("d3,")).unwrap();
-        assert!(d3.ends_with(",delete,outside-keep,false,"), "{d3}");
+        assert!(
+            d3.ends_with(",delete,outside-keep,false,,,0,0.0,0.0"),
+            "{d3}"
+        );
 
         let empty = Plan::build(vec![], &rule, now());
         assert_eq!(
             render(write_csv, &empty, &rule).trim_end(),
-            "name,prefix,objects,bytes,newest,oldest,action,reason,live,live_from"
+            "name,prefix,objects,bytes,newest,oldest,action,reason,live,live_from,by_class,incomplete_uploads,monthly_usd,early_deletion_usd"
         );
     }
 
@@ -643,6 +883,8 @@ mod tests {
             root_objects: &root_objects,
             now: now(),
             current: None,
+            prices: PriceTable::default(),
+            uploads_outside: 0,
         };
         let mut out = Vec::new();
         write_json_targets(
@@ -679,6 +921,8 @@ mod tests {
             root_objects: &root_objects,
             now: now(),
             current: None,
+            prices: PriceTable::default(),
+            uploads_outside: 0,
         };
         let mut out = Vec::new();
         write_csv_targets(&mut out, &[(Some("prod"), &view), (Some("staging"), &view)]).unwrap();
@@ -686,7 +930,7 @@ mod tests {
         let lines: Vec<&str> = csv.lines().collect();
         assert_eq!(
             lines[0],
-            "target,name,prefix,objects,bytes,newest,oldest,action,reason,live,live_from"
+            "target,name,prefix,objects,bytes,newest,oldest,action,reason,live,live_from,by_class,incomplete_uploads,monthly_usd,early_deletion_usd"
         );
         assert_eq!(lines.len(), 1 + 2 * plan.entries.len());
         assert!(lines[1].starts_with("prod,"), "{csv}");

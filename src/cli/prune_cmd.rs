@@ -17,6 +17,7 @@ use crate::engine::deployment::Deployment;
 use crate::engine::listing::{normalise_root, ListingOptions};
 use crate::engine::prune::{prune, PruneEvent, PruneReport, PruneRequest, PruneSettings};
 use crate::engine::stop::StopSignal;
+use crate::engine::uploads::AbortReport;
 use crate::format::{bytes, count, printable};
 
 /// Without a policy file's targets: the one prune the flags describe. With them: each
@@ -116,7 +117,7 @@ async fn run_one(
 
     let summary = plan.summary();
     let doomed: Vec<Deployment> = plan.to_delete().map(|e| e.deployment.clone()).collect();
-    record.planned(summary, &doomed);
+    record.planned(summary, &doomed, &target.prices);
     if summary.delete == 0 {
         prose.line("Nothing to delete.");
         return Ok(());
@@ -160,7 +161,51 @@ async fn run_one(
         prose.line("Nothing left to delete: every planned deployment changed since the plan.");
         return Ok(());
     }
-    report_outcome(&report.deletion, &settings.audit_path, prose)
+    let deleted = report_outcome(&report.deletion, &settings.audit_path, prose);
+    let aborted = report_uploads(&report.uploads, prose);
+    deleted.and(aborted)
+}
+
+/// The incomplete multipart uploads aborted under the deleted deployments; uploads that
+/// could not be aborted fail the run like keys that could not be deleted.
+fn report_uploads(uploads: &AbortReport, prose: Prose) -> CommandResult {
+    if uploads.aborted() > 0 {
+        prose.line(format_args!(
+            "Aborted {} incomplete multipart upload{} under the deleted deployments.",
+            count(uploads.aborted()),
+            if uploads.aborted() == 1 { "" } else { "s" }
+        ));
+    }
+    if let Some(error) = &uploads.error {
+        prose.line(format_args!("warning: {error}"));
+    }
+    if uploads.failed.is_empty() {
+        return Ok(());
+    }
+    let lines: Vec<String> = uploads
+        .failed
+        .iter()
+        .map(|(_, failed)| {
+            format!(
+                "  {} ({}: {})",
+                printable(&failed.key),
+                failed.code,
+                failed.message
+            )
+        })
+        .collect();
+    prose.line(format_args!(
+        "Not aborted:
+{}",
+        lines.join(
+            "
+"
+        )
+    ));
+    Err(Failure::Runtime(format!(
+        "{} incomplete multipart uploads under deleted deployments could not be aborted (listed above); run the same command again to retry",
+        uploads.failed.len()
+    )))
 }
 
 /// What every prune checks before it lists anything.

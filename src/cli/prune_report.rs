@@ -8,6 +8,7 @@ use chrono::{DateTime, SecondsFormat, Utc};
 use serde::Serialize;
 
 use super::args::{PruneArgs, PruneFormat};
+use crate::engine::cost::PriceTable;
 use crate::engine::deletion::OutcomeStatus;
 use crate::engine::deployment::Deployment;
 use crate::engine::plan::PlanSummary;
@@ -85,6 +86,12 @@ pub struct DeploymentReport {
     pub errors: Vec<KeyFailure>,
     /// Failed keys beyond those in `errors` (all of them are in the audit log).
     pub errors_more: usize,
+    /// What the deployment cost per month and what deleting it was charged early, as
+    /// the plan priced it; `null` when the plan did not price it (a reviewed plan file).
+    pub monthly_usd: Option<f64>,
+    pub early_deletion_usd: Option<f64>,
+    /// Incomplete multipart uploads aborted with it.
+    pub aborted_uploads: u64,
 }
 
 #[derive(Debug, Serialize)]
@@ -104,6 +111,11 @@ pub struct Totals {
     pub not_started: usize,
     pub objects: u64,
     pub bytes: u64,
+    /// Over the deployments deleted in full: the monthly saving and the early-deletion
+    /// charge.
+    pub monthly_usd: f64,
+    pub early_deletion_usd: f64,
+    pub aborted_uploads: u64,
 }
 
 fn timestamp(time: DateTime<Utc>) -> String {
@@ -129,11 +141,16 @@ impl TargetReport {
     }
 
     /// The deployments the plan deletes, none of them started yet.
-    pub fn planned(&mut self, summary: PlanSummary, doomed: &[Deployment]) {
+    pub fn planned(&mut self, summary: PlanSummary, doomed: &[Deployment], prices: &PriceTable) {
         self.plan = Some(summary);
         self.deployments = doomed
             .iter()
-            .map(|d| DeploymentReport {
+            .map(|d| {
+                let priced = d.bytes == 0 || d.storage.total_bytes() > 0;
+                let cost = prices.deployment(d);
+                (d, priced.then_some(cost))
+            })
+            .map(|(d, cost)| DeploymentReport {
                 name: d.name.clone(),
                 status: "not-started",
                 objects: 0,
@@ -143,6 +160,9 @@ impl TargetReport {
                 reason: None,
                 errors: Vec::new(),
                 errors_more: 0,
+                monthly_usd: cost.map(|c| c.monthly_usd),
+                early_deletion_usd: cost.map(|c| c.early_deletion_usd),
+                aborted_uploads: 0,
             })
             .collect();
     }
@@ -172,6 +192,12 @@ impl TargetReport {
             };
             row.objects = outcome.deleted_objects;
             row.bytes = outcome.deleted_bytes;
+            row.aborted_uploads = report
+                .uploads
+                .aborted
+                .get(&outcome.prefix)
+                .copied()
+                .unwrap_or(0);
             row.reason = outcome.error.clone();
             row.errors = outcome
                 .failed_keys
@@ -205,6 +231,11 @@ impl TargetReport {
             }
             totals.objects += row.objects;
             totals.bytes += row.bytes;
+            totals.aborted_uploads += row.aborted_uploads;
+            if row.status == "deleted" {
+                totals.monthly_usd += row.monthly_usd.unwrap_or(0.0);
+                totals.early_deletion_usd += row.early_deletion_usd.unwrap_or(0.0);
+            }
         }
         self.totals = totals;
     }

@@ -17,6 +17,7 @@ use super::session::connection_options;
 use crate::age_text::exact_duration;
 use crate::engine::bucket::{Bucket, Scope};
 use crate::engine::connection::connect;
+use crate::engine::cost::PriceTable;
 use crate::engine::listing::{normalise_root, ListingOptions};
 use crate::engine::live::LiveOptions;
 use crate::engine::plan::PlanSummary;
@@ -239,7 +240,8 @@ async fn apply_one(
         delete_objects: objects,
         delete_bytes: size,
     };
-    record.planned(summary, &doomed);
+    let prices = PriceTable::us_east_1().with_standard(global.price_per_gb);
+    record.planned(summary, &doomed, &prices);
     prose.line(format_args!(
         "The plan written {} deletes {} of {} deployments ({} objects, {}): {names}",
         plan.created.to_rfc3339_opts(SecondsFormat::Secs, true),

@@ -14,6 +14,7 @@ use crate::format::{bytes, count};
 use crate::sample::{
     generate, ordinal, upload, with_live, LiveSpec, NameStyle, SampleObject, SampleSpec,
 };
+use crate::sample_storage::{abandoned_uploads, assign_storage_classes, start_abandoned};
 
 pub async fn run(global: &GlobalArgs, args: &SeedArgs) -> CommandResult {
     let bucket_name = require_bucket(global)?;
@@ -43,7 +44,11 @@ pub async fn run(global: &GlobalArgs, args: &SeedArgs) -> CommandResult {
         seed: args.seed,
     };
     let now = Utc::now();
-    let sample = with_live(generate(&spec, now, &root), &live, now, &root);
+    let mut sample = with_live(generate(&spec, now, &root), &live, now, &root);
+    if args.storage_classes {
+        assign_storage_classes(&mut sample.deployments, now);
+    }
+    let uploads = abandoned_uploads(&sample.deployments, args.abandoned_uploads);
     let objects = sample.objects();
 
     let bar = std::io::stderr().is_terminal().then(|| {
@@ -64,6 +69,7 @@ pub async fn run(global: &GlobalArgs, args: &SeedArgs) -> CommandResult {
         bar.finish_and_clear();
     }
     result?;
+    start_abandoned(&bucket, &uploads).await?;
     println!(
         "Wrote {} deployments ({} objects, {}) to s3://{}/{}",
         args.deployments,
@@ -83,6 +89,25 @@ pub async fn run(global: &GlobalArgs, args: &SeedArgs) -> CommandResult {
         println!(
             "{root}{alias}/ is a byte-for-byte copy of {name}: pass --live-alias {alias} to \
              keep both as live."
+        );
+    }
+    if args.storage_classes {
+        let moved = sample
+            .deployments
+            .iter()
+            .flat_map(|d| &d.objects)
+            .filter(|o| o.storage_class.is_some())
+            .count();
+        println!(
+            "{} large assets of older deployments are in STANDARD_IA or GLACIER; plan shows their cost per class.",
+            count(moved as u64)
+        );
+    }
+    if !uploads.is_empty() {
+        println!(
+            "Left {} multipart upload{} unfinished under the oldest deployments; plan counts them, prune aborts them with their deployment.",
+            uploads.len(),
+            if uploads.len() == 1 { "" } else { "s" }
         );
     }
     match args.names {

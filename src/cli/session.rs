@@ -12,6 +12,7 @@ use super::plan_output::PlanView;
 use crate::engine::bucket::{Bucket, Scope, Versioning};
 use crate::engine::bucket_name::validate_bucket_name;
 use crate::engine::connection::{connect, ConnectionOptions};
+use crate::engine::cost::PriceTable;
 use crate::engine::deployment::AgeBy;
 use crate::engine::listing::{
     list_deployments, normalise_root, Inventory, ListingEvent, ListingOptions,
@@ -32,6 +33,8 @@ pub struct Target {
     pub live: LiveOptions,
     /// Digest every deployment while listing (`plan --out` records the digests).
     pub digests: bool,
+    /// Storage prices per class, STANDARD at `--price-per-gb`.
+    pub prices: PriceTable,
 }
 
 pub fn require_bucket(global: &GlobalArgs) -> Result<String, Failure> {
@@ -138,6 +141,7 @@ pub fn target(global: &GlobalArgs) -> Result<Target, Failure> {
         scope: scope(global),
         live: live_options(global)?,
         digests: false,
+        prices: PriceTable::us_east_1().with_standard(global.price_per_gb),
     })
 }
 
@@ -212,7 +216,9 @@ pub async fn plan_target(target: &Target) -> Result<Planned, Failure> {
     let mut listed = list_target(target).await?;
     let now = Utc::now();
     let deployments = std::mem::take(&mut listed.inventory.deployments);
-    let plan = Plan::build_with_live(deployments, &target.rule, &listed.inventory.live, now);
+    let mut plan = Plan::build_with_live(deployments, &target.rule, &listed.inventory.live, now);
+    plan.warnings
+        .extend(listed.inventory.warnings.iter().cloned());
     Ok(Planned { listed, plan, now })
 }
 
@@ -228,6 +234,8 @@ impl Planned {
             root_objects: &self.listed.inventory.root_objects,
             now: self.now,
             current: self.listed.inventory.current.as_ref(),
+            prices: target.prices,
+            uploads_outside: self.listed.inventory.uploads_outside,
         }
     }
 }

@@ -254,6 +254,8 @@ mod tests {
             bytes,
             newest: now() - chrono::Duration::days(days),
             oldest: now() - chrono::Duration::days(days),
+            storage: Default::default(),
+            incomplete_uploads: 0,
         }
     }
 

@@ -43,6 +43,10 @@ pub struct DeletionState {
     pub scroll: usize,
     /// The targets were checked again just before deleting.
     pub checked: bool,
+    /// Incomplete multipart uploads aborted with the deleted deployments.
+    pub aborted_uploads: u64,
+    /// Why uploads could not be listed or aborted, if so.
+    pub uploads_problem: Option<String>,
     /// Row of each deployment the engine deletes (the engine's index → our row).
     engine_rows: Vec<usize>,
 }
@@ -68,6 +72,8 @@ impl DeletionState {
             scroll: 0,
             checked: false,
             engine_rows: Vec::new(),
+            aborted_uploads: 0,
+            uploads_problem: None,
         }
     }
 

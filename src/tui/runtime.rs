@@ -27,6 +27,7 @@ use crate::cli::plan_output::PlanView;
 use crate::cli::reviewed_plan::{plan_document, write_plan_file, PlanFileMeta};
 use crate::engine::bucket::{Bucket, Scope};
 use crate::engine::connection::{connect, ConnectionOptions};
+use crate::engine::cost::PriceTable;
 use crate::engine::deletion::DeleteOptions;
 use crate::engine::listing::{list_deployments, ListingOptions};
 use crate::engine::live::LiveOptions;
@@ -257,6 +258,8 @@ struct WorkerTarget {
     live: LiveOptions,
     delete_options: DeleteOptions,
     audit_path: PathBuf,
+    /// Storage prices per class, STANDARD at `--price-per-gb` (for plan files).
+    prices: PriceTable,
     /// Connected once per target, on first use, inside a task (loading AWS config can
     /// take a while); kept when switching away and back.
     bucket: Arc<OnceCell<Bucket>>,
@@ -269,6 +272,7 @@ impl Worker {
             targets: targets
                 .iter()
                 .map(|(_, options)| WorkerTarget {
+                    prices: PriceTable::us_east_1().with_standard(options.info.price_per_gb),
                     bucket_name: options.info.bucket.clone(),
                     root: options.info.root.clone(),
                     connection: options.connection.clone(),
@@ -456,6 +460,7 @@ impl Worker {
         let tx = self.tx.clone();
         let root = self.target().root.clone();
         let live = self.target().live.clone();
+        let prices = self.target().prices;
         async move {
             let bucket = bucket.await;
             let view = PlanView {
@@ -468,6 +473,8 @@ impl Worker {
                 root_objects: &plan.root_objects,
                 now: plan.now,
                 current: None,
+                prices,
+                uploads_outside: 0,
             };
             let scope = if plan.all_versions {
                 Scope::AllVersions
@@ -552,7 +559,20 @@ impl Worker {
             };
             let result = prune(&bucket, &request, &settings, &stop, &on_event)
                 .await
-                .map(|report| report.deletion)
+                .map(|report| {
+                    let uploads = &report.uploads;
+                    let failed = (!uploads.failed.is_empty()).then(|| {
+                        format!(
+                            "{} incomplete multipart uploads could not be aborted (see the audit log)",
+                            uploads.failed.len()
+                        )
+                    });
+                    let _ = tx.send(AppEvent::UploadsAborted {
+                        aborted: uploads.aborted(),
+                        problem: uploads.error.clone().or(failed),
+                    });
+                    report.deletion
+                })
                 .map_err(|e| e.to_string());
             if let Err(e) = &result {
                 tracing::warn!(error = %e, "deletion failed");

@@ -5,6 +5,7 @@
 #![allow(dead_code)]
 
 pub mod lifecycle_scenarios;
+pub mod cost_scenarios;
 pub mod live_scenarios;
 pub mod plan_scenarios;
 pub mod policy_scenarios;

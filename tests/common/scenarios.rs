@@ -38,6 +38,7 @@ macro_rules! scenario_tests {
         );
         $crate::live_scenario_tests!($target);
         $crate::plan_scenario_tests!($target);
+        $crate::cost_scenario_tests!($target);
     };
     (@each $target:expr; $($name:ident),* $(,)?) => {
         $(
@@ -586,9 +587,13 @@ pub async fn plan_json_follows_the_contract(target: &S3Target) {
     );
     assert!(DateTime::parse_from_rfc3339(a["newest"].as_str().unwrap()).is_ok());
     assert!(DateTime::parse_from_rfc3339(a["oldest"].as_str().unwrap()).is_ok());
+    let mut summary = json["summary"].clone();
+    let monthly_usd = summary["monthly_usd"].take().as_f64().unwrap();
+    assert!((monthly_usd - 25.0 / (1u64 << 30) as f64 * 0.023).abs() < 1e-15);
     assert_eq!(
-        json["summary"],
-        serde_json::json!({"deployments": 4, "keep": 2, "delete": 2, "delete_objects": 3, "delete_bytes": 25})
+        summary,
+        serde_json::json!({"deployments": 4, "keep": 2, "delete": 2, "delete_objects": 3, "delete_bytes": 25,
+                           "incomplete_uploads": 0, "monthly_usd": null, "early_deletion_usd": 0.0})
     );
 
     let csv = target
@@ -614,7 +619,7 @@ pub async fn plan_json_follows_the_contract(target: &S3Target) {
     let mut lines = csv.lines();
     assert_eq!(
         lines.next(),
-        Some("name,prefix,objects,bytes,newest,oldest,action,reason,live,live_from")
+        Some("name,prefix,objects,bytes,newest,oldest,action,reason,live,live_from,by_class,incomplete_uploads,monthly_usd,early_deletion_usd")
     );
     assert_eq!(lines.count(), 4);
 }

@@ -13,6 +13,7 @@ use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers, MouseEvent, Mou
 use ratatui::Terminal;
 
 use s3prune::engine::bucket::Versioning;
+use s3prune::engine::cost::{StorageClass, StorageTally};
 use s3prune::engine::deployment::{AgeBy, Deployment, RootObjects};
 use s3prune::engine::listing::{Inventory, ListingEvent};
 use s3prune::engine::live::{LiveSet, PointerObject};
@@ -25,6 +26,8 @@ pub fn now() -> DateTime<Utc> {
 
 pub fn deployment(name: &str, age: Duration, objects: u64, bytes: u64) -> Deployment {
     let newest = now() - chrono::Duration::from_std(age).unwrap();
+    let mut storage = StorageTally::default();
+    storage.add(StorageClass::Standard, bytes, newest, now());
     Deployment {
         name: name.into(),
         prefix: format!("{name}/"),
@@ -32,6 +35,8 @@ pub fn deployment(name: &str, age: Duration, objects: u64, bytes: u64) -> Deploy
         bytes,
         newest,
         oldest: newest - chrono::Duration::minutes(3),
+        storage: Box::new(storage),
+        incomplete_uploads: 0,
     }
 }
 

@@ -24,6 +24,8 @@ struct AuditRecord<'a> {
     #[serde(skip_serializing_if = "Option::is_none")]
     marker_version: Option<&'a str>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    upload_id: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     error: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     rule: Option<&'a str>,
@@ -51,6 +53,16 @@ pub enum AuditResult<'a> {
     /// `undo` could not remove this delete marker.
     RestoreFailed {
         marker_version: &'a str,
+        code: &'a str,
+        message: &'a str,
+    },
+    /// An incomplete multipart upload under a deleted deployment was aborted.
+    Aborted {
+        upload_id: &'a str,
+    },
+    /// Aborting that upload failed.
+    AbortFailed {
+        upload_id: &'a str,
         code: &'a str,
         message: &'a str,
     },
@@ -93,6 +105,7 @@ impl AuditLog {
                 AuditResult::LifecycleRule { rule_id } => Some(rule_id),
                 _ => None,
             };
+            let mut upload_id = None;
             let (result, marker_version, error) = match result {
                 AuditResult::Deleted => ("deleted", None, None),
                 AuditResult::LifecycleRule { .. } => ("lifecycle-rule", None, None),
@@ -114,6 +127,18 @@ impl AuditLog {
                     Some(marker_version),
                     Some(format!("{code}: {message}")),
                 ),
+                AuditResult::Aborted { upload_id: id } => {
+                    upload_id = Some(id);
+                    ("aborted", None, None)
+                }
+                AuditResult::AbortFailed {
+                    upload_id: id,
+                    code,
+                    message,
+                } => {
+                    upload_id = Some(id);
+                    ("abort-failed", None, Some(format!("{code}: {message}")))
+                }
             };
             let record = AuditRecord {
                 time: time.clone(),
@@ -122,6 +147,7 @@ impl AuditLog {
                 version,
                 result,
                 marker_version,
+                upload_id,
                 error,
                 rule,
             };

@@ -6,6 +6,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use super::connection::Connection;
+use super::cost::StorageClass;
 use super::error::{classify, EngineError, ErrorContext};
 use super::retry::{retried, Retry};
 
@@ -53,6 +54,8 @@ pub struct Entry {
     /// Always true in [`Scope::Current`].
     pub is_latest: bool,
     pub is_delete_marker: bool,
+    /// STANDARD for delete markers and when the listing names no class.
+    pub storage_class: StorageClass,
 }
 
 impl Entry {
@@ -147,6 +150,14 @@ pub struct ObjectHead {
     pub bytes: Vec<u8>,
     /// The whole object's size.
     pub size: u64,
+}
+
+/// A multipart upload that was started and not completed or aborted.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Upload {
+    pub key: String,
+    pub upload_id: String,
+    pub initiated: Option<DateTime<Utc>>,
 }
 
 /// One thing to delete: a key, or one version of it.
@@ -317,6 +328,7 @@ impl Bucket {
                     version_id: None,
                     is_latest: true,
                     is_delete_marker: false,
+                    storage_class: StorageClass::parse(object.storage_class().map(|c| c.as_str())),
                 });
             }
         }
@@ -377,6 +389,7 @@ impl Bucket {
                     version_id: v.version_id().map(str::to_string),
                     is_latest: v.is_latest().unwrap_or(false),
                     is_delete_marker: false,
+                    storage_class: StorageClass::parse(v.storage_class().map(|c| c.as_str())),
                 });
             }
         }
@@ -390,6 +403,7 @@ impl Bucket {
                     version_id: m.version_id().map(str::to_string),
                     is_latest: m.is_latest().unwrap_or(false),
                     is_delete_marker: true,
+                    storage_class: StorageClass::Standard,
                 });
             }
         }
@@ -625,6 +639,80 @@ impl Bucket {
         ))
     }
 
+    /// One ListMultipartUploads page under `prefix`: the uploads started and never
+    /// completed or aborted, and the key and upload-id markers of the next page (`None`
+    /// after the last). [`crate::uploads`] pages through it.
+    pub async fn list_uploads(
+        &self,
+        prefix: &str,
+        marker: Option<(String, String)>,
+    ) -> Result<(Vec<Upload>, Option<(String, String)>), EngineError> {
+        let (key_marker, upload_id_marker) = marker.unzip();
+        let reply = self
+            .client
+            .list_multipart_uploads()
+            .bucket(&self.name)
+            .prefix(prefix)
+            .set_key_marker(key_marker)
+            .set_upload_id_marker(upload_id_marker)
+            .encoding_type(EncodingType::Url)
+            .send()
+            .await
+            .map_err(|e| classify(e, &self.context()))?;
+        let decode = key_decoder(reply.encoding_type() == Some(&EncodingType::Url));
+        let mut uploads = Vec::with_capacity(reply.uploads().len());
+        for upload in reply.uploads() {
+            if let (Some(key), Some(upload_id)) = (upload.key(), upload.upload_id()) {
+                uploads.push(Upload {
+                    key: decode(key)?,
+                    upload_id: upload_id.to_string(),
+                    initiated: upload.initiated().map(to_chrono),
+                });
+            }
+        }
+        let next = match (
+            reply.is_truncated().unwrap_or(false),
+            reply.next_key_marker(),
+            reply.next_upload_id_marker(),
+        ) {
+            (true, Some(key), Some(id)) => Some((decode(key)?, id.to_string())),
+            // A server that pages without markers would repeat the page forever.
+            (true, _, _) => {
+                return Err(EngineError::Other(format!(
+                    "the multipart upload listing of s3://{}/{prefix} was cut short without saying where it goes on",
+                    self.name
+                )))
+            }
+            _ => None,
+        };
+        Ok((uploads, next))
+    }
+
+    /// Aborts one multipart upload; its parts are freed. An upload already gone
+    /// (`NoSuchUpload`) counts as aborted.
+    pub async fn abort_upload(&self, key: &str, upload_id: &str) -> Result<(), EngineError> {
+        let reply = self
+            .client
+            .abort_multipart_upload()
+            .bucket(&self.name)
+            .key(key)
+            .upload_id(upload_id)
+            .send()
+            .await;
+        match reply {
+            Ok(_) => Ok(()),
+            Err(e)
+                if matches!(
+                    e.as_service_error().and_then(|s| s.meta().code()),
+                    Some("NoSuchUpload")
+                ) =>
+            {
+                Ok(())
+            }
+            Err(e) => Err(classify(e, &self.context())),
+        }
+    }
+
     pub async fn create_if_missing(&self) -> Result<(), EngineError> {
         match self.check_access().await {
             Ok(()) => return Ok(()),
@@ -645,13 +733,15 @@ impl Bucket {
         }
     }
 
-    /// Uploads one object; `metadata` becomes `x-amz-meta-*` headers.
+    /// Uploads one object; `metadata` becomes `x-amz-meta-*` headers, `storage_class`
+    /// (`STANDARD_IA`, `GLACIER`, …) the `x-amz-storage-class` header.
     pub async fn put_object(
         &self,
         key: &str,
         body: Vec<u8>,
         content_type: &str,
         metadata: &[(&str, String)],
+        storage_class: Option<&str>,
     ) -> Result<(), EngineError> {
         let mut request = self
             .client
@@ -659,6 +749,7 @@ impl Bucket {
             .bucket(&self.name)
             .key(key)
             .content_type(content_type)
+            .set_storage_class(storage_class.map(aws_sdk_s3::types::StorageClass::from))
             .body(ByteStream::from(body));
         for (name, value) in metadata {
             request = request.metadata(*name, value);
@@ -668,6 +759,46 @@ impl Bucket {
             .await
             .map(|_| ())
             .map_err(|e| classify(e, &self.context()))
+    }
+
+    /// Starts a multipart upload of `key`, uploads `part` as its first part and leaves
+    /// it unfinished, as a deploy that died mid-upload does (sample data). Returns the
+    /// upload id.
+    pub async fn start_upload(
+        &self,
+        key: &str,
+        part: Vec<u8>,
+        metadata: &[(&str, String)],
+    ) -> Result<String, EngineError> {
+        let mut request = self
+            .client
+            .create_multipart_upload()
+            .bucket(&self.name)
+            .key(key);
+        for (name, value) in metadata {
+            request = request.metadata(*name, value);
+        }
+        let created = request
+            .send()
+            .await
+            .map_err(|e| classify(e, &self.context()))?;
+        let upload_id = created
+            .upload_id()
+            .ok_or_else(|| {
+                EngineError::Other("CreateMultipartUpload returned no upload id".into())
+            })?
+            .to_string();
+        self.client
+            .upload_part()
+            .bucket(&self.name)
+            .key(key)
+            .upload_id(&upload_id)
+            .part_number(1)
+            .body(ByteStream::from(part))
+            .send()
+            .await
+            .map_err(|e| classify(e, &self.context()))?;
+        Ok(upload_id)
     }
 }
 

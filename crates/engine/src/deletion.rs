@@ -619,6 +619,8 @@ mod tests {
             bytes: 1,
             newest: Utc::now(),
             oldest: Utc::now(),
+            storage: Default::default(),
+            incomplete_uploads: 0,
         }
     }
 

@@ -1,6 +1,7 @@
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
+use super::cost::StorageTally;
 use super::name_time::NameTime;
 
 /// One top-level folder under the root prefix, aggregated over all of its objects.
@@ -14,6 +15,14 @@ pub struct Deployment {
     pub bytes: u64,
     pub newest: DateTime<Utc>,
     pub oldest: DateTime<Utc>,
+    /// Its bytes per storage class and what deleting it now would charge early (see
+    /// [`crate::cost`]). Boxed: it is larger than the rest of the deployment.
+    #[serde(skip)]
+    pub storage: Box<StorageTally>,
+    /// Multipart uploads started under its prefix and never completed or aborted: billed,
+    /// but invisible to listings (see [`crate::uploads`]).
+    #[serde(skip)]
+    pub incomplete_uploads: u64,
 }
 
 /// Running aggregate of the objects under one prefix. Holds no keys, so memory stays
@@ -55,6 +64,8 @@ impl ObjectTally {
             bytes: self.bytes,
             newest: self.newest?,
             oldest: self.oldest?,
+            storage: Box::default(),
+            incomplete_uploads: 0,
         })
     }
 }

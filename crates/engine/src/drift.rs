@@ -375,6 +375,8 @@ mod tests {
             bytes: 0,
             newest: DateTime::UNIX_EPOCH,
             oldest: DateTime::UNIX_EPOCH,
+            storage: Default::default(),
+            incomplete_uploads: 0,
         }
     }
 

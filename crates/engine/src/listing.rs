@@ -12,6 +12,7 @@ use super::live_sources::{read_pointers, PointerContent};
 use super::pages::{entries, pages, PageRequest};
 use super::ranges::RangeListing;
 use super::tally::{CurrentStats, DeploymentTally};
+use super::uploads::{count_uploads, is_unavailable, UploadCounts};
 
 #[derive(Debug, Clone)]
 pub struct ListingOptions {
@@ -73,6 +74,12 @@ pub struct Inventory {
     /// Each deployment's digest of its current objects, by name, when the listing was
     /// asked for digests (or for alias folders).
     pub digests: HashMap<String, String>,
+    /// Incomplete multipart uploads under no listed deployment: directly under the root,
+    /// or under a folder without objects. They are never aborted. (Each deployment's own
+    /// are in its [`Deployment::incomplete_uploads`].)
+    pub uploads_outside: u64,
+    /// Problems that do not stop the plan, such as uploads that could not be listed.
+    pub warnings: Vec<String>,
 }
 
 /// Lists every deployment under `options.root` in full and aggregates it, and finds the
@@ -93,7 +100,20 @@ pub async fn list_deployments(
     let scope = options.scope;
     let tallies = tally_all(bucket, options, discovery.prefixes, on_event);
     let pointers = read_pointers(bucket, &options.live, &discovery.small_root_keys);
-    let (listed, pointers) = futures::try_join!(tallies, pointers)?;
+    let uploads = async {
+        match count_uploads(bucket, &options.root).await {
+            Ok(counts) => Ok((counts, None)),
+            Err(e) if is_unavailable(&e) => Ok((
+                UploadCounts::default(),
+                Some(format!(
+                    "incomplete multipart uploads could not be listed ({e}); they are not counted, and a prune will not abort them"
+                )),
+            )),
+            Err(e) => Err(e),
+        }
+    };
+    let (listed, pointers, (uploads, uploads_warning)) =
+        futures::try_join!(tallies, pointers, uploads)?;
 
     let current = (scope == Scope::AllVersions).then(|| {
         listed
@@ -105,7 +125,16 @@ pub async fn list_deployments(
         .iter()
         .filter_map(|(d, _, digest)| Some((d.name.clone(), digest.clone()?)))
         .collect();
-    let deployments: Vec<Deployment> = listed.into_iter().map(|(d, _, _)| d).collect();
+    let mut uploads = uploads;
+    let deployments: Vec<Deployment> = listed
+        .into_iter()
+        .map(|(mut d, _, _)| {
+            d.incomplete_uploads = uploads.by_deployment.remove(&d.name).unwrap_or(0);
+            d
+        })
+        .collect();
+    // Uploads under a folder that holds no object are no deployment's.
+    let uploads_outside = uploads.outside + uploads.by_deployment.values().sum::<u64>();
     let live = live_set(&deployments, &digests, &pointers, &options.live);
     Ok(Inventory {
         deployments,
@@ -113,6 +142,8 @@ pub async fn list_deployments(
         current,
         live,
         digests,
+        uploads_outside,
+        warnings: uploads_warning.into_iter().collect(),
     })
 }
 

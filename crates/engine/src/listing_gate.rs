@@ -126,6 +126,8 @@ mod tests {
             bytes: 0,
             newest: chrono::DateTime::UNIX_EPOCH,
             oldest: chrono::DateTime::UNIX_EPOCH,
+            storage: Default::default(),
+            incomplete_uploads: 0,
         };
         let small = [sized(100), sized(120)];
         assert_eq!(

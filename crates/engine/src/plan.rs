@@ -227,6 +227,8 @@ mod tests {
             bytes: 100,
             newest: now() - chrono::Duration::days(newest_days_ago),
             oldest: now() - chrono::Duration::days(oldest_days_ago),
+            storage: Default::default(),
+            incomplete_uploads: 0,
         }
     }
 

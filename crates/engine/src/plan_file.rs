@@ -115,6 +115,8 @@ impl PlannedDeployment {
             bytes: self.bytes,
             newest: self.newest,
             oldest: self.oldest,
+            storage: Default::default(),
+            incomplete_uploads: 0,
         }
     }
 }

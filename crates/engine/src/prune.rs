@@ -21,6 +21,7 @@ use super::listing::ListingOptions;
 use super::plan_file::Fingerprint;
 use super::rule::Rule;
 use super::stop::StopSignal;
+use super::uploads::{abort_under, AbortReport};
 
 /// What the operator confirmed, and what is needed to check it again just before
 /// deleting.
@@ -83,6 +84,8 @@ pub struct PruneReport {
     pub deletion: DeletionReport,
     /// With [`Via::Lifecycle`]: the rules in place for the others.
     pub handoff: Option<HandoffReport>,
+    /// The incomplete multipart uploads aborted under the deployments deleted in full.
+    pub uploads: AbortReport,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -135,6 +138,7 @@ pub async fn prune_via(
             skipped: Vec::new(),
             deletion: stopped_before_sending(&request.targets),
             handoff: None,
+            uploads: AbortReport::default(),
         });
     };
     on_event(PruneEvent::Rechecked {
@@ -152,6 +156,7 @@ pub async fn prune_via(
                 stopped: false,
             },
             handoff: Some(handoff),
+            uploads: AbortReport::default(),
         });
     }
     let deletion = if checked.confirmed.is_empty() {
@@ -174,11 +179,42 @@ pub async fn prune_via(
         .await
         .map_err(PruneError::Deletion)?
     };
+    let uploads = abort_uploads(bucket, settings, &deletion, &audit, stop).await;
     Ok(PruneReport {
         skipped: checked.skipped,
         deletion,
         handoff: None,
+        uploads,
     })
+}
+
+/// Aborts the incomplete uploads under the deployments whose objects all went: only
+/// those the re-check confirmed, so never under a deployment that is kept (now). A
+/// failure to list the uploads is reported, not raised: the deletion already happened.
+async fn abort_uploads(
+    bucket: &Bucket,
+    settings: &PruneSettings,
+    deletion: &DeletionReport,
+    audit: &AuditLog,
+    stop: &StopSignal,
+) -> AbortReport {
+    let deleted: Vec<String> = deletion
+        .outcomes
+        .iter()
+        .filter(|o| o.status == OutcomeStatus::Deleted)
+        .map(|o| o.prefix.clone())
+        .collect();
+    if stop.is_stopped() {
+        return AbortReport::default();
+    }
+    abort_under(bucket, &settings.listing.root, &deleted, audit, stop)
+        .await
+        .unwrap_or_else(|e| AbortReport {
+            error: Some(format!(
+                "the incomplete multipart uploads under the deleted deployments could not be listed, so none was aborted: {e}"
+            )),
+            ..AbortReport::default()
+        })
 }
 
 /// The pipeline's re-check alone, deleting nothing: what a prune would delete now, and

@@ -1,7 +1,10 @@
 //! Aggregating a deployment's entries as they stream past: counts, bytes and times,
 //! never keys, so memory stays constant however many objects a deployment has.
 
+use chrono::{DateTime, Utc};
+
 use super::bucket::Entry;
+use super::cost::StorageTally;
 use super::deployment::{Deployment, ObjectTally};
 use super::digest::DigestAccumulator;
 
@@ -15,7 +18,7 @@ pub struct CurrentStats {
 
 /// The tallies of one deployment prefix. In [`Scope::Current`](super::bucket::Scope)
 /// every entry is a current object, so the three agree.
-#[derive(Debug, Clone, Copy, Default)]
+#[derive(Debug, Clone, Copy)]
 pub struct DeploymentTally {
     /// Every entry: versions and delete markers.
     pub all: ObjectTally,
@@ -26,9 +29,32 @@ pub struct DeploymentTally {
     /// The current objects' (relative key, size, ETag), when asked for (see
     /// [`DeploymentTally::with_digest`]).
     digest: Option<DigestAccumulator>,
+    /// The versions with content, by storage class, as if deleted at `now`.
+    storage: StorageTally,
+    /// When the listing began: early-deletion charges count from here.
+    now: DateTime<Utc>,
+}
+
+/// A tally started now.
+impl Default for DeploymentTally {
+    fn default() -> Self {
+        DeploymentTally::at(Utc::now())
+    }
 }
 
 impl DeploymentTally {
+    /// A tally whose early-deletion charges count from `now`.
+    pub fn at(now: DateTime<Utc>) -> Self {
+        DeploymentTally {
+            all: ObjectTally::default(),
+            current: ObjectTally::default(),
+            content: ObjectTally::default(),
+            digest: None,
+            storage: StorageTally::default(),
+            now,
+        }
+    }
+
     /// A tally that also digests the current objects, for matching alias folders.
     pub fn with_digest() -> Self {
         DeploymentTally {
@@ -50,6 +76,12 @@ impl DeploymentTally {
         }
         self.all.add(entry.size, entry.last_modified);
         if !entry.is_delete_marker {
+            self.storage.add(
+                entry.storage_class,
+                entry.size,
+                entry.last_modified,
+                self.now,
+            );
             self.content.add(entry.size, entry.last_modified);
             if entry.is_latest {
                 self.current.add(entry.size, entry.last_modified);
@@ -63,6 +95,7 @@ impl DeploymentTally {
         self.all.merge(other.all);
         self.current.merge(other.current);
         self.content.merge(other.content);
+        self.storage.merge(other.storage);
         self.digest = match (self.digest, other.digest) {
             (Some(mut a), Some(b)) => {
                 a.merge(b);
@@ -92,6 +125,8 @@ impl DeploymentTally {
             bytes: self.all.bytes,
             newest: dated.newest?,
             oldest: dated.oldest?,
+            storage: Box::new(self.storage),
+            incomplete_uploads: 0,
         };
         let current = CurrentStats {
             objects: self.current.objects,

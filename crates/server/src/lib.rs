@@ -11,6 +11,7 @@ mod cut_reply;
 mod faults;
 mod persist;
 mod store;
+mod uploads;
 
 use std::io;
 use std::net::{Ipv4Addr, SocketAddr};

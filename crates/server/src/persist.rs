@@ -20,6 +20,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use super::store::{Lifecycle, ObjectMeta, Store, StoredObject};
+use super::uploads::{Part, PartMeta, UploadMeta};
 
 const INDEX_FILE: &str = "index.json";
 const JOURNAL_FILE: &str = "journal.jsonl";
@@ -41,6 +42,24 @@ struct IndexBucket {
     objects: Vec<IndexObject>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     lifecycle: Option<Lifecycle>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    uploads: Vec<IndexUpload>,
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+struct IndexUpload {
+    key: String,
+    upload_id: String,
+    #[serde(flatten)]
+    meta: UploadMeta,
+    parts: Vec<IndexPart>,
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+struct IndexPart {
+    number: i32,
+    #[serde(flatten)]
+    meta: PartMeta,
 }
 
 #[derive(Debug, Serialize, Deserialize)]
@@ -76,6 +95,27 @@ pub(crate) enum Record {
         bucket: String,
         lifecycle: Option<Lifecycle>,
     },
+    CreateUpload {
+        bucket: String,
+        key: String,
+        upload_id: String,
+        #[serde(flatten)]
+        meta: UploadMeta,
+    },
+    PutPart {
+        bucket: String,
+        key: String,
+        upload_id: String,
+        number: i32,
+        #[serde(flatten)]
+        part: PartMeta,
+    },
+    /// An upload aborted, or completed (after the `Put` of its object).
+    RemoveUpload {
+        bucket: String,
+        key: String,
+        upload_id: String,
+    },
 }
 
 /// Content-addressed blob directory. Cheap to clone; needs no lock.
@@ -102,14 +142,21 @@ impl Blobs {
     }
 
     fn read(&self, meta: &ObjectMeta) -> io::Result<Bytes> {
-        let data = fs::read(self.path(&meta.md5))
-            .map_err(|e| io::Error::new(e.kind(), format!("blob {}: {e}", meta.md5)))?;
-        if data.len() as u64 != meta.size {
+        self.read_blob(&meta.md5, meta.size)
+    }
+
+    fn read_part(&self, meta: PartMeta) -> io::Result<Part> {
+        let data = self.read_blob(&meta.md5, meta.size)?;
+        Ok(Part { data, meta })
+    }
+
+    fn read_blob(&self, md5: &str, size: u64) -> io::Result<Bytes> {
+        let data = fs::read(self.path(md5))
+            .map_err(|e| io::Error::new(e.kind(), format!("blob {md5}: {e}")))?;
+        if data.len() as u64 != size {
             return Err(invalid_data(format!(
-                "blob {} has {} bytes, index says {}",
-                meta.md5,
+                "blob {md5} has {} bytes, index says {size}",
                 data.len(),
-                meta.size
             )));
         }
         Ok(Bytes::from(data))
@@ -158,6 +205,33 @@ fn apply(store: &mut Store, blobs: &Blobs, record: Record) -> io::Result<()> {
         Record::SetLifecycle { bucket, lifecycle } => {
             let _ = store.set_lifecycle(&bucket, lifecycle);
         }
+        Record::CreateUpload {
+            bucket,
+            key,
+            upload_id,
+            meta,
+        } => {
+            let _ = store.create_upload(&bucket, &key, &upload_id, meta);
+        }
+        Record::PutPart {
+            bucket,
+            key,
+            upload_id,
+            number,
+            part,
+        } => {
+            if store.upload(&bucket, &key, &upload_id).is_ok() {
+                let part = blobs.read_part(part)?;
+                let _ = store.put_part(&bucket, &key, &upload_id, number, part);
+            }
+        }
+        Record::RemoveUpload {
+            bucket,
+            key,
+            upload_id,
+        } => {
+            let _ = store.remove_upload(&bucket, &key, &upload_id);
+        }
     }
     Ok(())
 }
@@ -191,6 +265,14 @@ impl Disk {
                         let _ = store.put_object(&bucket.name, &key, StoredObject { data, meta });
                     }
                     let _ = store.set_lifecycle(&bucket.name, bucket.lifecycle);
+                    for upload in bucket.uploads {
+                        let (key, id) = (&upload.key, &upload.upload_id);
+                        let _ = store.create_upload(&bucket.name, key, id, upload.meta);
+                        for IndexPart { number, meta } in upload.parts {
+                            let part = blobs.read_part(meta)?;
+                            let _ = store.put_part(&bucket.name, key, id, number, part);
+                        }
+                    }
                 }
             }
             Err(e) if e.kind() == io::ErrorKind::NotFound => {}
@@ -284,6 +366,23 @@ impl Disk {
                         })
                         .collect(),
                     lifecycle: bucket.lifecycle.clone(),
+                    uploads: bucket
+                        .uploads
+                        .iter()
+                        .map(|((key, upload_id), upload)| IndexUpload {
+                            key: key.clone(),
+                            upload_id: upload_id.clone(),
+                            meta: upload.meta.clone(),
+                            parts: upload
+                                .parts
+                                .iter()
+                                .map(|(&number, part)| IndexPart {
+                                    number,
+                                    meta: part.meta.clone(),
+                                })
+                                .collect(),
+                        })
+                        .collect(),
                 })
                 .collect(),
         };

@@ -12,6 +12,8 @@ use chrono::{DateTime, Utc};
 use md5::{Digest, Md5};
 use serde::{Deserialize, Serialize};
 
+use crate::uploads::PendingUpload;
+
 /// Everything about an object except its bytes; this is also what the
 /// on-disk index records.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -24,6 +26,9 @@ pub(crate) struct ObjectMeta {
     pub metadata: BTreeMap<String, String>,
     #[serde(default)]
     pub content_type: Option<String>,
+    /// As given at PUT (`x-amz-storage-class`); `None` is STANDARD.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub storage_class: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -33,6 +38,11 @@ pub(crate) struct StoredObject {
 }
 
 impl StoredObject {
+    /// The class listings name: the one given at PUT, else STANDARD.
+    pub(crate) fn storage_class(&self) -> &str {
+        self.meta.storage_class.as_deref().unwrap_or("STANDARD")
+    }
+
     pub(crate) fn new(
         data: Bytes,
         last_modified: DateTime<Utc>,
@@ -49,6 +59,7 @@ impl StoredObject {
                 last_modified,
                 metadata,
                 content_type,
+                storage_class: None,
             },
         }
     }
@@ -63,6 +74,8 @@ pub(crate) struct Bucket {
     pub created: DateTime<Utc>,
     pub objects: BTreeMap<String, StoredObject>,
     pub lifecycle: Option<Lifecycle>,
+    /// Multipart uploads started and not completed or aborted, by (key, upload id).
+    pub uploads: BTreeMap<(String, String), PendingUpload>,
 }
 
 /// A bucket's lifecycle configuration, kept exactly as it was put.
@@ -79,6 +92,7 @@ pub(crate) enum StoreError {
     BucketAlreadyOwnedByYou,
     BucketNotEmpty,
     NoSuchKey,
+    NoSuchUpload,
 }
 
 /// Where a listing starts.
@@ -169,7 +183,7 @@ impl Store {
         self.buckets.get(name).ok_or(StoreError::NoSuchBucket)
     }
 
-    fn bucket_mut(&mut self, name: &str) -> Result<&mut Bucket, StoreError> {
+    pub(crate) fn bucket_mut(&mut self, name: &str) -> Result<&mut Bucket, StoreError> {
         self.buckets.get_mut(name).ok_or(StoreError::NoSuchBucket)
     }
 
@@ -187,6 +201,7 @@ impl Store {
                 created,
                 objects: BTreeMap::new(),
                 lifecycle: None,
+                uploads: BTreeMap::new(),
             },
         );
         Ok(())
@@ -245,6 +260,9 @@ impl Store {
         for bucket in self.buckets.values() {
             for object in bucket.objects.values() {
                 *refs.entry(object.meta.md5.as_str()).or_insert(0) += 1;
+            }
+            for part in bucket.uploads.values().flat_map(|u| u.parts.values()) {
+                *refs.entry(part.meta.md5.as_str()).or_insert(0) += 1;
             }
         }
         refs

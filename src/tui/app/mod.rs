@@ -25,6 +25,7 @@ use super::keys::Scope;
 use super::layout::{areas, table_body, Areas};
 use super::marks::{Mark, Marks};
 use super::preview::{build_tree, PreviewStatus};
+use crate::engine::cost::{CostTotals, PriceTable};
 use crate::engine::deployment::{Deployment, RootObjects};
 use crate::engine::live::LiveSet;
 use crate::engine::rule::Rule;
@@ -242,9 +243,34 @@ impl App {
         self.by_name.get(name).map(|&i| &self.deployments[i])
     }
 
-    /// Estimated monthly saving in USD of deleting `bytes` at the configured price.
-    pub fn monthly_saving(&self, bytes: u64) -> f64 {
-        bytes as f64 / (1u64 << 30) as f64 * self.info.price_per_gb
+    /// Storage prices per class, STANDARD at `--price-per-gb`.
+    pub fn prices(&self) -> PriceTable {
+        PriceTable::us_east_1().with_standard(self.info.price_per_gb)
+    }
+
+    /// What the marked deployments cost per month (the saving), what deleting them now
+    /// would charge early, and their incomplete uploads.
+    /// In a versioned bucket a plain delete removes no bytes: it saves and is charged
+    /// nothing, and only the uploads go.
+    pub fn marked_cost(&self) -> CostTotals {
+        let cost = self.prices().totals(
+            self.deployments
+                .iter()
+                .filter(|d| self.marks.mark(&d.name).deletes()),
+        );
+        if self.reclaims_nothing() {
+            CostTotals {
+                incomplete_uploads: cost.incomplete_uploads,
+                ..CostTotals::default()
+            }
+        } else {
+            cost
+        }
+    }
+
+    /// Incomplete multipart uploads under every listed deployment.
+    pub fn incomplete_uploads(&self) -> u64 {
+        self.deployments.iter().map(|d| d.incomplete_uploads).sum()
     }
 
     /// The rule as the header shows it.
@@ -330,6 +356,13 @@ impl App {
             AppEvent::Deletion(event) => {
                 if let Mode::Deleting(state) = &mut self.mode {
                     state.apply(event);
+                }
+                Vec::new()
+            }
+            AppEvent::UploadsAborted { aborted, problem } => {
+                if let Mode::Deleting(state) = &mut self.mode {
+                    state.aborted_uploads = aborted;
+                    state.uploads_problem = problem;
                 }
                 Vec::new()
             }

@@ -83,6 +83,12 @@ pub enum AppEvent {
     },
     /// Progress of the deletion; indices refer to the `confirmed` list of `Rechecked`.
     Deletion(DeletionEvent),
+    /// Incomplete multipart uploads aborted under the deleted deployments (sent just
+    /// before `DeletionDone`), and why some or all could not be, if so.
+    UploadsAborted {
+        aborted: u64,
+        problem: Option<String>,
+    },
     DeletionDone(Result<DeletionReport, String>),
     /// The marks were written as a plan file (its path), or could not be.
     PlanWritten(Result<String, String>),

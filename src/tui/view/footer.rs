@@ -7,7 +7,8 @@ use ratatui::widgets::Paragraph;
 use ratatui::Frame;
 
 use super::{timestamp, Theme};
-use crate::format::{count, printable};
+use crate::engine::cost::StorageClass;
+use crate::format::{bytes, count, printable};
 use crate::tui::app::{App, MessageKind, Mode};
 use crate::tui::keys::{self, Hint};
 
@@ -36,14 +37,38 @@ pub fn render_status(app: &App, theme: &Theme, frame: &mut Frame, area: Rect) {
     } else if let (Mode::Browse | Mode::Help | Mode::Confirm(_), Some(d)) =
         (&app.mode, app.current())
     {
-        Line::from(vec![
+        let mut spans = vec![
             Span::styled(" ▸ ", theme.key()),
             Span::styled(printable(&d.prefix).into_owned(), theme.bold()),
             Span::styled("  newest ", theme.label()),
             Span::raw(timestamp(d.newest)),
             Span::styled("  oldest ", theme.label()),
             Span::raw(timestamp(d.oldest)),
-        ])
+        ];
+        // Classes other than STANDARD and abandoned uploads: what the size column hides.
+        let classes: Vec<String> = d
+            .storage
+            .by_class()
+            .filter(|(c, _)| *c != StorageClass::Standard)
+            .map(|(c, b)| format!("{} {}", c.as_str(), bytes(b)))
+            .collect();
+        if !classes.is_empty() {
+            spans.push(Span::styled(
+                format!("  {}", classes.join(" · ")),
+                theme.dim(),
+            ));
+        }
+        if d.incomplete_uploads > 0 {
+            spans.push(Span::styled(
+                format!(
+                    "  {} incomplete upload{}",
+                    count(d.incomplete_uploads),
+                    if d.incomplete_uploads == 1 { "" } else { "s" }
+                ),
+                theme.warn(),
+            ));
+        }
+        Line::from(spans)
     } else {
         Line::from("")
     };

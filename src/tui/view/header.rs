@@ -204,6 +204,14 @@ fn bucket_line(app: &App, theme: &Theme) -> Line<'static> {
     if app.is_listing() {
         spans.push(Span::styled(" so far", theme.dim()));
     }
+    let uploads = app.incomplete_uploads();
+    if uploads > 0 {
+        spans.push(Span::raw(format!(
+            " · {} incomplete upload{}",
+            count(uploads),
+            if uploads == 1 { "" } else { "s" }
+        )));
+    }
     let root = &app.root_objects;
     if root.objects > 0 {
         spans.push(Span::styled(
@@ -248,16 +256,36 @@ fn marked_line(app: &App, theme: &Theme, width: u16) -> Line<'static> {
     if m.manual > 0 {
         spans.push(Span::raw(format!(" ({} changed by hand)", count(m.manual))));
     }
+    let cost = app.marked_cost();
     let saving = match app.reclaims_nothing() {
         true => "  → reclaims nothing (versioned bucket)".to_string(),
-        _ if width < 100 => format!("  → saves {}/month", dollars(app.monthly_saving(m.bytes))),
-        _ => format!(
+        _ if width < 100 => format!("  → saves {}/month", dollars(cost.monthly_usd)),
+        _ if cost.other_class_bytes == 0 => format!(
             "  → saves {}/month at ${}/GB-month",
-            dollars(app.monthly_saving(m.bytes)),
+            dollars(cost.monthly_usd),
             trim_price(app.info.price_per_gb)
         ),
+        // Priced per storage class: no one price to name.
+        _ => format!("  → saves {}/month", dollars(cost.monthly_usd)),
     };
     spans.push(Span::styled(saving, theme.ok()));
+    if cost.early_deletion_usd > 0.0 {
+        spans.push(Span::styled(
+            format!(" · early deletion {}", dollars(cost.early_deletion_usd)),
+            theme.delete(),
+        ));
+    }
+    if cost.incomplete_uploads > 0 {
+        spans.push(Span::raw(format!(
+            " · aborts {} upload{}",
+            count(cost.incomplete_uploads),
+            if cost.incomplete_uploads == 1 {
+                ""
+            } else {
+                "s"
+            }
+        )));
+    }
     if app.is_listing() {
         spans.push(Span::styled("  (provisional until listed)", theme.dim()));
     }

@@ -310,6 +310,22 @@ fn summary_lines(app: &App, state: &DeletionState, theme: &Theme) -> Vec<Line<'s
                     theme.error(),
                 ));
             }
+            if state.aborted_uploads > 0 {
+                lines.push(Line::styled(
+                    format!(
+                        " Aborted {} incomplete multipart upload{} under them.",
+                        count(state.aborted_uploads),
+                        if state.aborted_uploads == 1 { "" } else { "s" }
+                    ),
+                    theme.ok(),
+                ));
+            }
+            if let Some(problem) = &state.uploads_problem {
+                lines.push(Line::styled(
+                    format!(" {}", printable(problem)),
+                    theme.warn(),
+                ));
+            }
             lines.push(Line::styled(
                 format!(" Audit log: {}", app.info.audit_path.display()),
                 theme.dim(),

@@ -19,6 +19,10 @@ pub(super) fn store_error(e: StoreError) -> S3Error {
             "The specified bucket does not exist",
         ),
         StoreError::NoSuchKey => (S3ErrorCode::NoSuchKey, "The specified key does not exist."),
+        StoreError::NoSuchUpload => (
+            S3ErrorCode::NoSuchUpload,
+            "The specified upload does not exist. The upload ID may be invalid, or the upload may have been aborted or completed.",
+        ),
         StoreError::BucketNotEmpty => (
             S3ErrorCode::BucketNotEmpty,
             "The bucket you tried to delete is not empty",

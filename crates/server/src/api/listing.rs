@@ -134,8 +134,8 @@ pub(super) fn list_object_versions(
         size: Some(o.meta.size as i64),
         last_modified: Some(timestamp(o.meta.last_modified)),
         e_tag: Some(etag(o)),
-        storage_class: Some(ObjectVersionStorageClass::from_static(
-            ObjectVersionStorageClass::STANDARD,
+        storage_class: Some(ObjectVersionStorageClass::from(
+            o.storage_class().to_owned(),
         )),
         owner: Some(owner()),
         ..ObjectVersion::default()
@@ -203,9 +203,7 @@ fn list_object(key: String, o: &StoredObject, with_owner: bool) -> Object {
         size: Some(o.meta.size as i64),
         last_modified: Some(timestamp(o.meta.last_modified)),
         e_tag: Some(etag(o)),
-        storage_class: Some(ObjectStorageClass::from_static(
-            ObjectStorageClass::STANDARD,
-        )),
+        storage_class: Some(ObjectStorageClass::from(o.storage_class().to_owned())),
         owner: with_owner.then(owner),
         ..Object::default()
     }

@@ -11,6 +11,7 @@ mod delete_objects;
 mod errors;
 mod lifecycle;
 mod listing;
+mod multipart;
 mod objects;
 mod versions;
 mod wire;
@@ -188,5 +189,45 @@ impl S3 for S3Api {
     ) -> S3Result<S3Response<DeleteBucketLifecycleOutput>> {
         self.gate("DeleteBucketLifecycle").await?;
         lifecycle::delete_bucket_lifecycle(&self.backend, req)
+    }
+
+    async fn create_multipart_upload(
+        &self,
+        req: S3Request<CreateMultipartUploadInput>,
+    ) -> S3Result<S3Response<CreateMultipartUploadOutput>> {
+        self.gate("CreateMultipartUpload").await?;
+        multipart::create_multipart_upload(&self.backend, req)
+    }
+
+    async fn upload_part(
+        &self,
+        req: S3Request<UploadPartInput>,
+    ) -> S3Result<S3Response<UploadPartOutput>> {
+        self.gate("UploadPart").await?;
+        multipart::upload_part(&self.backend, req).await
+    }
+
+    async fn list_multipart_uploads(
+        &self,
+        req: S3Request<ListMultipartUploadsInput>,
+    ) -> S3Result<S3Response<ListMultipartUploadsOutput>> {
+        self.gate("ListMultipartUploads").await?;
+        multipart::list_multipart_uploads(&self.backend, req)
+    }
+
+    async fn abort_multipart_upload(
+        &self,
+        req: S3Request<AbortMultipartUploadInput>,
+    ) -> S3Result<S3Response<AbortMultipartUploadOutput>> {
+        self.gate("AbortMultipartUpload").await?;
+        multipart::abort_multipart_upload(&self.backend, req)
+    }
+
+    async fn complete_multipart_upload(
+        &self,
+        req: S3Request<CompleteMultipartUploadInput>,
+    ) -> S3Result<S3Response<CompleteMultipartUploadOutput>> {
+        self.gate("CompleteMultipartUpload").await?;
+        multipart::complete_multipart_upload(&self.backend, req).await
     }
 }

@@ -47,7 +47,9 @@ pub(super) async fn put_object(
         .into_iter()
         .collect();
     let last_modified = backdated_last_modified(&metadata)?;
-    let object = StoredObject::new(data, last_modified, metadata, input.content_type.take());
+    let storage_class = stored_class(input.storage_class.take())?;
+    let mut object = StoredObject::new(data, last_modified, metadata, input.content_type.take());
+    object.meta.storage_class = storage_class;
     let etag = etag(&object);
 
     if let Some(blobs) = backend.blobs.clone() {
@@ -81,6 +83,34 @@ pub(super) async fn put_object(
         checksum_sha256: checksums.checksum_sha256,
         ..PutObjectOutput::default()
     }))
+}
+
+/// The storage classes S3 accepts at PUT.
+const STORAGE_CLASSES: [&str; 11] = [
+    "STANDARD",
+    "REDUCED_REDUNDANCY",
+    "STANDARD_IA",
+    "ONEZONE_IA",
+    "INTELLIGENT_TIERING",
+    "GLACIER",
+    "DEEP_ARCHIVE",
+    "OUTPOSTS",
+    "GLACIER_IR",
+    "SNOW",
+    "EXPRESS_ONEZONE",
+];
+
+/// What to store for an `x-amz-storage-class` header: nothing for STANDARD (the
+/// default), the class otherwise; an unknown class is refused, as S3 does.
+pub(super) fn stored_class(class: Option<StorageClass>) -> S3Result<Option<String>> {
+    match class.as_ref().map(StorageClass::as_str) {
+        None | Some("STANDARD") => Ok(None),
+        Some(name) if STORAGE_CLASSES.contains(&name) => Ok(Some(name.to_owned())),
+        Some(name) => Err(S3Error::with_message(
+            S3ErrorCode::InvalidStorageClass,
+            format!("The storage class you specified is not valid: {name}"),
+        )),
+    }
 }
 
 pub(super) fn get_object(
@@ -137,6 +167,7 @@ pub(super) fn head_object(
         e_tag: Some(etag(&object)),
         last_modified: Some(timestamp(object.meta.last_modified)),
         metadata: opt_metadata(&object.meta.metadata),
+        storage_class: object.meta.storage_class.clone().map(StorageClass::from),
         ..HeadObjectOutput::default()
     }))
 }
@@ -183,7 +214,7 @@ fn lookup(
         .map_err(store_error)
 }
 
-async fn collect_body(body: Option<StreamingBlob>) -> S3Result<Bytes> {
+pub(super) async fn collect_body(body: Option<StreamingBlob>) -> S3Result<Bytes> {
     let Some(mut body) = body else {
         return Ok(Bytes::new());
     };
@@ -200,7 +231,9 @@ async fn collect_body(body: Option<StreamingBlob>) -> S3Result<Bytes> {
     Ok(buf.freeze())
 }
 
-fn backdated_last_modified(metadata: &BTreeMap<String, String>) -> S3Result<DateTime<Utc>> {
+pub(super) fn backdated_last_modified(
+    metadata: &BTreeMap<String, String>,
+) -> S3Result<DateTime<Utc>> {
     match metadata.get(BACKDATE_METADATA_KEY) {
         None => Ok(Utc::now()),
         Some(value) => DateTime::parse_from_rfc3339(value)
