@@ -11,5 +11,6 @@ pub use s3prune_server as server;
 pub mod age_text;
 pub mod cli;
 pub mod format;
+pub mod lambda;
 pub mod sample;
 pub mod tui;

@@ -4,6 +4,8 @@
 
 #![allow(dead_code)]
 
+pub mod lambda_emulator;
+pub mod lambda_scenarios;
 pub mod live_scenarios;
 pub mod plan_scenarios;
 pub mod policy_scenarios;
