@@ -3,7 +3,9 @@
 #   1. cargo test: unit tests, the TUI tests and every scenario against s3prune's own
 #      S3 server started in-process on a random 127.0.0.1 port;
 #   2. the same scenarios against real LocalStack on 127.0.0.1:4566, started and stopped
-#      here (installed by scripts/install-test-deps.sh or scripts/localstack.sh install).
+#      here (installed by scripts/install-test-deps.sh or scripts/localstack.sh install),
+#      and the Lambda function (--features lambda) under cargo-lambda's emulator, on the
+#      embedded server and on LocalStack (cargo-lambda: scripts/install-test-deps.sh).
 # Any failure fails the script. S3PRUNE_SKIP_LOCALSTACK=1 runs step 1 only (and says so).
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -15,15 +17,15 @@ echo "==== [test] cargo test (embedded S3 server)"
 cargo test "${LOCKED[@]}" --workspace
 
 if [[ "${S3PRUNE_SKIP_LOCALSTACK:-0}" == 1 ]]; then
-    echo "==== [test] LocalStack suite NOT run (S3PRUNE_SKIP_LOCALSTACK=1)"
+    echo "==== [test] LocalStack suite and the Lambda function NOT run (S3PRUNE_SKIP_LOCALSTACK=1)"
     exit 0
 fi
 
-echo "==== [test] LocalStack suite"
+echo "==== [test] LocalStack suite and the Lambda function"
 if ! scripts/localstack.sh status >/dev/null 2>&1; then
     scripts/localstack.sh install
     scripts/localstack.sh start
     trap 'scripts/localstack.sh stop' EXIT
 fi
-cargo test "${LOCKED[@]}" --features localstack --test localstack_scenarios --test localstack_versioning --test localstack_policy_file
+cargo test "${LOCKED[@]}" --features localstack,lambda --test localstack_scenarios --test localstack_versioning --test localstack_policy_file --test lambda_function --test localstack_lambda
 echo "==== [test] all suites passed"

@@ -44,28 +44,31 @@ impl Reply {
     }
 }
 
-/// cargo-lambda: `S3PRUNE_CARGO_LAMBDA`, else the repository's `.venv` (where
-/// scripts/install-test-deps.sh puts it), else `cargo-lambda` on PATH. Missing fails the
-/// test with how to install it.
+const INSTALL: &str = "Install it with scripts/install-test-deps.sh (it pip-installs \
+    cargo-lambda into .venv), or `pip install cargo-lambda==1.9.2` and put it on PATH, or set \
+    S3PRUNE_CARGO_LAMBDA to its path.";
+
+/// cargo-lambda: `S3PRUNE_CARGO_LAMBDA`, else the venv scripts/install-test-deps.sh
+/// puts it in (`S3PRUNE_VENV`, default `.venv`), else `cargo-lambda` on PATH. Missing
+/// fails the test with how to install it.
 fn cargo_lambda() -> PathBuf {
-    if let Some(path) = std::env::var_os("S3PRUNE_CARGO_LAMBDA") {
-        return PathBuf::from(path);
-    }
-    let venv = Path::new(env!("CARGO_MANIFEST_DIR")).join(".venv/bin/cargo-lambda");
-    if venv.is_file() {
-        return venv;
-    }
+    let venv = std::env::var_os("S3PRUNE_VENV")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join(".venv"))
+        .join("bin/cargo-lambda");
     let on_path = std::env::var_os("PATH").and_then(|paths| {
         std::env::split_paths(&paths)
             .map(|dir| dir.join("cargo-lambda"))
             .find(|p| p.is_file())
     });
-    on_path.unwrap_or_else(|| {
+    let found = match std::env::var_os("S3PRUNE_CARGO_LAMBDA") {
+        Some(path) => Some(PathBuf::from(path)).filter(|p| p.is_file()),
+        None => Some(venv).filter(|p| p.is_file()).or(on_path),
+    };
+    found.unwrap_or_else(|| {
         panic!(
             "cargo-lambda is not installed, and the Lambda tests need its local Runtime API \
-             emulator. Install it with scripts/install-test-deps.sh (it pip-installs \
-             cargo-lambda into .venv), or `pip install cargo-lambda==1.9.2` and put it on PATH, \
-             or set S3PRUNE_CARGO_LAMBDA to its path."
+             emulator. {INSTALL}"
         )
     })
 }
@@ -92,7 +95,7 @@ impl Emulator {
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
             .spawn()
-            .unwrap_or_else(|e| panic!("cannot start cargo-lambda: {e}"));
+            .unwrap_or_else(|e| panic!("cannot start cargo-lambda: {e}. {INSTALL}"));
         wait_until_listening(&mut emulator, port);
 
         let log_dir = tempfile::tempdir().expect("temp dir");
