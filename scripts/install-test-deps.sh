@@ -2,6 +2,8 @@
 # Install what s3prune's test suites need on a fresh Debian machine:
 #   - tmux (TUI tests drive the binary through tmux), from apt
 #   - LocalStack 4.13.1 in a venv (S3 integration tests), via scripts/localstack.sh install
+#   - cargo-lambda 1.9.2 in the same venv (its local Lambda Runtime API emulator runs the
+#     Lambda function's tests), from PyPI
 # Idempotent: each step is skipped when already satisfied.
 set -euo pipefail
 
@@ -45,4 +47,17 @@ fi
 # LocalStack
 say "LocalStack: scripts/localstack.sh install"
 "$REPO_ROOT/scripts/localstack.sh" install
+
+# cargo-lambda (a binary wheel) in the venv LocalStack's install created
+VENV="${S3PRUNE_VENV:-$REPO_ROOT/.venv}"
+CARGO_LAMBDA_VERSION=1.9.2
+installed=$("$VENV/bin/cargo-lambda" lambda --version 2>/dev/null || true)
+if [[ "$installed" == "cargo-lambda $CARGO_LAMBDA_VERSION "* ]]; then
+    say "cargo-lambda $CARGO_LAMBDA_VERSION present in $VENV"
+else
+    say "pip install cargo-lambda==$CARGO_LAMBDA_VERSION into $VENV"
+    PIP_DISABLE_PIP_VERSION_CHECK=1 PIP_NO_INPUT=1 \
+        "$VENV/bin/python" -m pip install --progress-bar off -q "cargo-lambda==$CARGO_LAMBDA_VERSION"
+    say "installed $("$VENV/bin/cargo-lambda" lambda --version)"
+fi
 say "done"

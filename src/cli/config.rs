@@ -183,6 +183,12 @@ pub fn select(global: &GlobalArgs) -> Result<Selection, Failure> {
     Policy::read(&path)?.select(global)
 }
 
+/// The targets a policy file already read selects (one given inline or kept in S3, for
+/// the Lambda function); `label` names it in messages where a file's path would.
+pub fn select_text(global: &GlobalArgs, label: &str, source: String) -> Result<Selection, Failure> {
+    Policy::parse(Path::new(label), source)?.select(global)
+}
+
 /// A parsed, checked policy file.
 struct Policy {
     path: PathBuf,

@@ -6,6 +6,7 @@ use chrono::Utc;
 use indicatif::{ProgressBar, ProgressStyle};
 
 use super::args::{GlobalArgs, PruneArgs, PruneFormat, PruneVia};
+use super::config::Selection;
 use super::failure::{CommandResult, Failure};
 use super::plan_output::{delete_names, write_table};
 use super::prune_report::{write_reports, Prose, TargetReport};
@@ -32,18 +33,40 @@ pub async fn run(global: &GlobalArgs, args: &PruneArgs) -> CommandResult {
     let selection = super::config::select(global)?;
     selection.checked()?;
     let started = Utc::now();
-    let prose = Prose::for_args(args);
-    let json = args.format == PruneFormat::Json;
+    let pruned = prune_targets(&selection, args, Prose::for_args(args)).await?;
+    if args.format == PruneFormat::Json {
+        write_reports(&pruned.reports, selection.from_file, started);
+    }
+    pruned.result
+}
+
+/// Every target's prune and its report, and the exit they amount to.
+pub struct TargetsPruned {
+    pub reports: Vec<TargetReport>,
+    pub result: CommandResult,
+}
+
+/// The prune of every selected target (checked by the caller), as `prune` runs it and
+/// the Lambda function too. A usage failure (found before any request) is the `Err` and
+/// reports nothing.
+pub async fn prune_targets(
+    selection: &Selection,
+    args: &PruneArgs,
+    prose: Prose,
+) -> Result<TargetsPruned, Failure> {
     if !selection.from_file {
         let global = &selection.targets[0].global;
         let mut report = start_report(global, None);
         let result = run_one(global, args, prose, &mut report).await;
         // Bad input changes nothing and reports nothing: exit 2 and one paragraph.
-        if json && !matches!(result, Err(Failure::Usage(_))) {
-            report.finish(result.as_ref().err().map(Failure::message));
-            write_reports(&[report], false, started);
+        if let Err(usage @ Failure::Usage(_)) = result {
+            return Err(usage);
         }
-        return result;
+        report.finish(result.as_ref().err().map(Failure::message));
+        return Ok(TargetsPruned {
+            reports: vec![report],
+            result,
+        });
     }
     let total = selection.targets.len();
     let mut outcomes = Vec::with_capacity(total);
@@ -76,15 +99,13 @@ pub async fn run(global: &GlobalArgs, args: &PruneArgs) -> CommandResult {
         })
         .collect();
     prose.line(format_args!("Targets: {}.", summary.join(", ")));
-    if json {
-        write_reports(&reports, true, started);
-    }
-    super::failure::worst_of_targets(
+    let result = super::failure::worst_of_targets(
         outcomes
             .into_iter()
             .filter_map(|(name, failure)| Some((name, failure?))),
         total,
-    )
+    );
+    Ok(TargetsPruned { reports, result })
 }
 
 fn start_report(global: &GlobalArgs, target: Option<&str>) -> TargetReport {
