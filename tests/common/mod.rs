@@ -4,10 +4,10 @@
 
 #![allow(dead_code)]
 
-pub mod lifecycle_scenarios;
 pub mod cost_scenarios;
 pub mod lambda_emulator;
 pub mod lambda_scenarios;
+pub mod lifecycle_scenarios;
 pub mod live_scenarios;
 pub mod plan_scenarios;
 pub mod policy_scenarios;
