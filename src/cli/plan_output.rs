@@ -10,6 +10,7 @@ use serde::Serialize;
 use crate::age_text::format_age;
 use crate::engine::bucket::Versioning;
 use crate::engine::deployment::RootObjects;
+use crate::engine::inventory::ReportSummary;
 use crate::engine::plan::{Action, Plan, PlanEntry, PlanSummary, Reason};
 use crate::engine::rule::Rule;
 use crate::engine::tally::CurrentStats;
@@ -28,6 +29,8 @@ pub struct PlanView<'a> {
     /// With `--all-versions`: current objects per deployment, whose `objects`/`bytes`
     /// then count every version and delete marker.
     pub current: Option<&'a HashMap<String, CurrentStats>>,
+    /// The S3 Inventory report the plan was made from; `None` for a bucket listing.
+    pub report: Option<&'a ReportSummary>,
 }
 
 #[derive(Serialize)]
@@ -38,6 +41,9 @@ struct JsonReport<'a> {
     bucket: &'a str,
     prefix: &'a str,
     versioning: &'a str,
+    /// `listing`, or `inventory <creationTimestamp>` for a plan from an S3 Inventory
+    /// report.
+    source: String,
     rule: JsonRule<'a>,
     deployments: Vec<JsonDeployment<'a>>,
     summary: PlanSummary,
@@ -121,6 +127,7 @@ fn json_report<'a>(view: &'a PlanView<'a>, target: Option<&'a str>) -> JsonRepor
         bucket: view.bucket,
         prefix: view.root,
         versioning: view.versioning.as_str(),
+        source: source_name(view),
         rule: JsonRule {
             keep: view.rule.keep(),
             older_than_seconds: view.rule.older_than().map(|d| d.as_secs()),
@@ -131,6 +138,29 @@ fn json_report<'a>(view: &'a PlanView<'a>, target: Option<&'a str>) -> JsonRepor
         summary: view.plan.summary(),
         warnings: &view.plan.warnings,
     }
+}
+
+/// What the plan was made from, as `plan --format json` names it.
+fn source_name(view: &PlanView<'_>) -> String {
+    view.report
+        .map_or_else(|| "listing".to_string(), ReportSummary::source)
+}
+
+/// For people: the report, its age and size, when the plan comes from one.
+fn source_line(view: &PlanView<'_>) -> Option<String> {
+    let report = view.report?;
+    Some(format!(
+        "inventory report {} (taken {}, {}; {} data file{}, {} rows)",
+        report.manifest,
+        timestamp(report.created),
+        match format_age(report.created, view.now) {
+            age if age == "just now" => age,
+            age => format!("{age} ago"),
+        },
+        report.files,
+        if report.files == 1 { "" } else { "s" },
+        count(report.rows)
+    ))
 }
 
 pub fn write_json(out: &mut dyn Write, view: &PlanView<'_>) -> std::io::Result<()> {
@@ -218,6 +248,9 @@ pub fn write_table(out: &mut dyn Write, view: &PlanView<'_>) -> std::io::Result<
         view.bucket, view.root, view.endpoint
     )?;
     writeln!(out, "versioning  {}", view.versioning.as_str())?;
+    if let Some(source) = source_line(view) {
+        writeln!(out, "source      {}", printable(&source))?;
+    }
     if view.current.is_some() {
         writeln!(
             out,
@@ -367,6 +400,9 @@ pub fn write_markdown(
         markdown_text(&crate::format::describe_rule(view.rule)),
         view.versioning.as_str()
     )?;
+    if let Some(source) = source_line(view) {
+        writeln!(out, "From the {}.\n", markdown_text(&source))?;
+    }
     let sizes = if view.current.is_some() {
         "all versions | versions"
     } else {
@@ -541,6 +577,7 @@ mod tests {
             root_objects: &root_objects,
             now: now(),
             current: None,
+            report: None,
         };
         let mut out = Vec::new();
         write(&mut out, &view).unwrap();
@@ -643,6 +680,7 @@ mod tests {
             root_objects: &root_objects,
             now: now(),
             current: None,
+            report: None,
         };
         let mut out = Vec::new();
         write_json_targets(
@@ -679,6 +717,7 @@ mod tests {
             root_objects: &root_objects,
             now: now(),
             current: None,
+            report: None,
         };
         let mut out = Vec::new();
         write_csv_targets(&mut out, &[(Some("prod"), &view), (Some("staging"), &view)]).unwrap();

@@ -13,9 +13,9 @@ use crate::engine::bucket::{Bucket, Scope, Versioning};
 use crate::engine::bucket_name::validate_bucket_name;
 use crate::engine::connection::{connect, ConnectionOptions};
 use crate::engine::deployment::AgeBy;
-use crate::engine::listing::{
-    list_deployments, normalise_root, Inventory, ListingEvent, ListingOptions,
-};
+use crate::engine::inventory::location::ReportUri;
+use crate::engine::inventory::{list_deployments_from, ReportSummary};
+use crate::engine::listing::{normalise_root, Inventory, ListingEvent, ListingOptions};
 use crate::engine::live::LiveOptions;
 use crate::engine::name_time::NameTime;
 use crate::engine::plan::Plan;
@@ -32,6 +32,8 @@ pub struct Target {
     pub live: LiveOptions,
     /// Digest every deployment while listing (`plan --out` records the digests).
     pub digests: bool,
+    /// `--inventory`: plan from this S3 Inventory report instead of a listing.
+    pub inventory: Option<String>,
 }
 
 pub fn require_bucket(global: &GlobalArgs) -> Result<String, Failure> {
@@ -109,6 +111,18 @@ pub fn check_live_key(key: &str) -> Result<(), String> {
     Ok(())
 }
 
+/// `--inventory`: an `s3://` URI (checked before any request).
+pub fn check_inventory(uri: &str) -> Result<(), String> {
+    ReportUri::parse(uri).map(|_| ())
+}
+
+pub fn inventory(global: &GlobalArgs) -> Result<Option<String>, Failure> {
+    if let Some(uri) = &global.inventory {
+        check_inventory(uri).map_err(Failure::Usage)?;
+    }
+    Ok(global.inventory.clone())
+}
+
 pub fn connection_options(global: &GlobalArgs) -> ConnectionOptions {
     ConnectionOptions {
         endpoint_url: global.endpoint_url.clone(),
@@ -138,6 +152,7 @@ pub fn target(global: &GlobalArgs) -> Result<Target, Failure> {
         scope: scope(global),
         live: live_options(global)?,
         digests: false,
+        inventory: inventory(global)?,
     })
 }
 
@@ -158,6 +173,8 @@ pub struct Listed {
     pub bucket: Bucket,
     pub versioning: Versioning,
     pub inventory: Inventory,
+    /// The S3 Inventory report the listing came from (`--inventory`).
+    pub report: Option<ReportSummary>,
 }
 
 /// Connects, checks the bucket is there and readable, and lists every deployment, with a
@@ -171,10 +188,10 @@ pub async fn list_target(target: &Target) -> Result<Listed, Failure> {
     let spinner = if std::io::stderr().is_terminal() {
         let bar = ProgressBar::new_spinner()
             .with_style(ProgressStyle::with_template("{spinner} {msg}").expect("valid template"));
-        bar.set_message(format!(
-            "listing s3://{}/{}",
-            target.bucket_name, target.root
-        ));
+        bar.set_message(match &target.inventory {
+            Some(uri) => format!("reading the inventory report {uri}"),
+            None => format!("listing s3://{}/{}", target.bucket_name, target.root),
+        });
         bar.enable_steady_tick(std::time::Duration::from_millis(100));
         Some(bar)
     } else {
@@ -190,14 +207,22 @@ pub async fn list_target(target: &Target) -> Result<Listed, Failure> {
             ));
         }
     };
-    let result = list_deployments(&bucket, &target.listing_options(), &on_event).await;
+    let result = list_deployments_from(
+        &bucket,
+        &target.listing_options(),
+        target.inventory.as_deref(),
+        &on_event,
+    )
+    .await;
     if let Some(bar) = spinner {
         bar.finish_and_clear();
     }
+    let (inventory, report) = result?;
     Ok(Listed {
         bucket,
         versioning,
-        inventory: result?,
+        inventory,
+        report,
     })
 }
 
@@ -228,6 +253,7 @@ impl Planned {
             root_objects: &self.listed.inventory.root_objects,
             now: self.now,
             current: self.listed.inventory.current.as_ref(),
+            report: self.listed.report.as_ref(),
         }
     }
 }

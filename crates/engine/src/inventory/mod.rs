@@ -29,8 +29,8 @@ pub mod row_values;
 pub mod writer;
 
 pub use manifest::ReportFormat;
-pub use report_listing::{list_from_report, ReportSummary};
-pub use writer::{ReportLayout, ReportWriter, WrittenReport};
+pub use report_listing::{list_deployments_from, list_from_report, ReportSummary};
+pub use writer::{write_report_of, ReportLayout, ReportWriter, WrittenReport};
 
 /// The refusal for a Parquet report in a build without the `parquet` feature.
 pub const PARQUET_NOT_BUILT: &str = "the inventory report is in Parquet, and this s3prune \

@@ -89,8 +89,13 @@ pub async fn list_from_report(
         options.digests || !options.live.aliases.is_empty(),
     );
     let reading = &reading;
-    let tallies = stream::iter(&manifest.files)
-        .map(|file| reading.read(file, start.fresh()))
+    // Owned files and tallies: a future borrowing from the stream's items is not `Send`
+    // for every lifetime, which the explorer's spawned task needs.
+    let reads = manifest.files.clone().into_iter().map(|file| {
+        let tally = start.fresh();
+        async move { reading.read(&file, tally).await }
+    });
+    let tallies = stream::iter(reads)
         .buffer_unordered(files_in_flight())
         .try_fold(start.fresh(), |mut sum, tally| async move {
             sum.merge(tally);
@@ -210,4 +215,22 @@ fn check(
         columns,
         created,
     })
+}
+
+/// The listing a plan is made from: the report at `report` when one is given
+/// (`--inventory`), else the bucket listed in full.
+pub async fn list_deployments_from(
+    bucket: &Bucket,
+    options: &ListingOptions,
+    report: Option<&str>,
+    on_event: &(dyn Fn(ListingEvent) + Send + Sync),
+) -> Result<(Inventory, Option<ReportSummary>), EngineError> {
+    match report {
+        Some(uri) => list_from_report(bucket, options, uri, on_event)
+            .await
+            .map(|(inventory, summary)| (inventory, Some(summary))),
+        None => crate::listing::list_deployments(bucket, options, on_event)
+            .await
+            .map(|inventory| (inventory, None)),
+    }
 }

@@ -12,8 +12,11 @@ use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
 
 use super::columns::schema_text;
 use super::manifest::{DataFile, Manifest, ReportFormat};
-use crate::bucket::{Bucket, Entry};
+use futures::stream::TryStreamExt;
+
+use crate::bucket::{Bucket, Entry, Scope};
 use crate::error::EngineError;
+use crate::pages::{entries, PageRequest};
 
 /// Where and how to write a report.
 #[derive(Debug, Clone)]
@@ -150,6 +153,29 @@ impl<'a> ReportWriter<'a> {
             rows: self.rows,
         })
     }
+}
+
+/// Writes a report of `source` as it is now into `destination`: every current object,
+/// or with `layout.all_versions` every version and delete marker.
+pub async fn write_report_of(
+    source: &Bucket,
+    destination: &Bucket,
+    layout: ReportLayout,
+) -> Result<WrittenReport, EngineError> {
+    let scope = if layout.all_versions {
+        Scope::AllVersions
+    } else {
+        Scope::Current
+    };
+    let mut writer = ReportWriter::new(destination, layout)?;
+    let listing = entries(source, PageRequest::flat(scope, ""), None);
+    futures::pin_mut!(listing);
+    while let Some(page) = listing.try_next().await? {
+        for entry in page {
+            writer.add(entry).await?;
+        }
+    }
+    writer.finish().await
 }
 
 /// A data file's name: 32 random hex digits in the 8-4-4-4-12 form AWS uses.
