@@ -4,6 +4,7 @@
 
 #![allow(dead_code)]
 
+pub mod inventory_scenarios;
 pub mod live_scenarios;
 pub mod plan_scenarios;
 pub mod policy_scenarios;
