@@ -2,6 +2,7 @@
 # Install what s3prune's test suites need on a fresh Debian machine:
 #   - tmux (TUI tests drive the binary through tmux), from apt
 #   - LocalStack 4.13.1 in a venv (S3 integration tests), via scripts/localstack.sh install
+#   - pyarrow in the same venv (the inventory tests read Parquet reports pyarrow writes)
 # Idempotent: each step is skipped when already satisfied.
 set -euo pipefail
 
@@ -45,4 +46,13 @@ fi
 # LocalStack
 say "LocalStack: scripts/localstack.sh install"
 "$REPO_ROOT/scripts/localstack.sh" install
+
+# pyarrow: an independent writer of Parquet inventory reports (tests/inventory_*.rs).
+VENV="${S3PRUNE_VENV:-$REPO_ROOT/.venv}"
+if "$VENV/bin/python" -c 'import pyarrow' >/dev/null 2>&1; then
+    say "pyarrow present in $VENV"
+else
+    say "pip install pyarrow into $VENV"
+    "$VENV/bin/pip" install -q pyarrow
+fi
 say "done"

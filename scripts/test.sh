@@ -3,7 +3,8 @@
 #   1. cargo test: unit tests, the TUI tests and every scenario against s3prune's own
 #      S3 server started in-process on a random 127.0.0.1 port;
 #   2. the same scenarios against real LocalStack on 127.0.0.1:4566, started and stopped
-#      here (installed by scripts/install-test-deps.sh or scripts/localstack.sh install).
+#      here (installed by scripts/install-test-deps.sh or scripts/localstack.sh install),
+#      with the optional features on (Parquet inventory reports, read on both servers).
 # Any failure fails the script. S3PRUNE_SKIP_LOCALSTACK=1 runs step 1 only (and says so).
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -25,5 +26,5 @@ if ! scripts/localstack.sh status >/dev/null 2>&1; then
     scripts/localstack.sh start
     trap 'scripts/localstack.sh stop' EXIT
 fi
-cargo test "${LOCKED[@]}" --features localstack --test localstack_scenarios --test localstack_versioning --test localstack_policy_file
+cargo test "${LOCKED[@]}" --features localstack,parquet --test localstack_scenarios --test localstack_versioning --test localstack_policy_file --test inventory_localstack --test inventory_embedded
 echo "==== [test] all suites passed"
