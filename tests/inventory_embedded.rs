@@ -25,11 +25,28 @@ async fn an_inventory_that_is_not_an_s3_uri_is_a_usage_error() {
     .unwrap();
     let cases: [(Vec<&str>, &str); 3] = [
         (
-            vec!["prune", "--yes", "--bucket", &bucket, "--keep", "1", "--inventory", "inventories/site/"],
+            vec![
+                "prune",
+                "--yes",
+                "--bucket",
+                &bucket,
+                "--keep",
+                "1",
+                "--inventory",
+                "inventories/site/",
+            ],
             "is not an s3:// URI",
         ),
         (
-            vec!["plan", "--bucket", &bucket, "--keep", "1", "--inventory", "s3:///x"],
+            vec![
+                "plan",
+                "--bucket",
+                &bucket,
+                "--keep",
+                "1",
+                "--inventory",
+                "s3:///x",
+            ],
             "names no bucket",
         ),
         (

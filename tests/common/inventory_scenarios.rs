@@ -300,6 +300,19 @@ pub async fn prune_from_a_stale_report_skips_what_was_written_since(target: &S3T
             "{kept} was deleted: {keys:?}"
         );
     }
+
+    // The same report again: the deployment pruned since is left out, not planned twice.
+    let plan = plan_json(
+        target,
+        &["--bucket", &bucket, "--keep", "2", "--inventory", &manifest],
+    )
+    .await;
+    let all: Vec<String> = ["keep", "delete"]
+        .iter()
+        .flat_map(|a| names(&plan, a))
+        .collect();
+    assert!(!all.iter().any(|n| n == "d-mid"), "{plan}");
+    assert_eq!(plan["summary"]["deployments"], 4, "{plan}");
 }
 
 pub async fn all_versions_report_feeds_all_versions_plans(target: &S3Target) {

@@ -1,9 +1,11 @@
 //! The listing a plan needs, from an S3 Inventory report instead of a bucket listing:
 //! the manifest found and checked, its data files read in parallel and folded into the
 //! deployments' tallies, and the live deployments found from the live bucket (its root
-//! listed with a delimiter and the pointers read as they are now).
+//! listed with a delimiter and the pointers read as they are now). That delimiter
+//! listing also names the deployments still there: one the report lists but the bucket
+//! no longer has is left out of the plan.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
@@ -102,14 +104,21 @@ pub async fn list_from_report(
             Ok(sum)
         });
     let live = async {
-        let discovery = discover(bucket, Scope::Current, &options.root).await?;
+        let discovery = discover(bucket, options.scope, &options.root).await?;
         let pointers = read_pointers(bucket, &options.live, &discovery.small_root_keys).await?;
-        Ok::<_, EngineError>((discovery.root_objects, pointers))
+        Ok::<_, EngineError>((discovery, pointers))
     };
-    let (tally, (root_objects, pointers)) = futures::try_join!(tallies, live)?;
+    let (tally, (discovery, pointers)) = futures::try_join!(tallies, live)?;
+    let root_objects = discovery.root_objects;
+    // Deployments deleted since the report (by an earlier prune, say) are left out.
+    let present: HashSet<String> = discovery.prefixes.into_iter().collect();
 
     let rows = tally.rows;
     let root = tally.root().to_string();
+    let mut tally = tally;
+    tally
+        .deployments
+        .retain(|name, _| present.contains(&format!("{root}{name}/")));
     on_event(ListingEvent::Discovered {
         deployments: tally.deployments.len(),
         root_objects: root_objects.clone(),
