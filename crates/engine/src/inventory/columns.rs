@@ -145,6 +145,15 @@ impl Columns {
         self.positions[index]
     }
 
+    /// The same columns, with the ETag left unread (it only feeds digests).
+    pub fn without_etags(&self) -> Columns {
+        let mut columns = self.clone();
+        if let Some(index) = Field::ALL.iter().position(|f| *f == Field::ETag) {
+            columns.positions[index] = None;
+        }
+        columns
+    }
+
     /// Whether the report lists every version and delete marker (its configuration's
     /// "Object versions: Include all versions").
     pub fn all_versions(&self) -> bool {

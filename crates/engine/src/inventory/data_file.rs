@@ -26,6 +26,8 @@ pub struct FileReading {
     pub columns: Arc<Columns>,
     /// The report's source bucket: every row must name it.
     pub source: String,
+    /// Read the ETags (for digests); otherwise they are skipped.
+    pub etags: bool,
 }
 
 impl FileReading {
@@ -73,7 +75,11 @@ impl FileReading {
         rx: mpsc::Receiver<Result<Bytes, String>>,
         mut tally: ReportTally,
     ) -> Result<(ReportTally, u64, String), String> {
-        let columns = Arc::clone(&self.columns);
+        let columns = if self.etags {
+            Arc::clone(&self.columns)
+        } else {
+            Arc::new(self.columns.without_etags())
+        };
         let source = self.source.clone();
         let task = tokio::task::spawn_blocking(move || {
             let mut body = ChunkReader::new(rx);
@@ -94,13 +100,16 @@ impl FileReading {
         mut tally: ReportTally,
     ) -> Result<(ReportTally, u64, String), String> {
         let source = self.source.clone();
+        let etags = self.etags;
         let task = tokio::task::spawn_blocking(move || {
             let mut body = ChunkReader::new(rx);
             let mut file =
                 tempfile::tempfile().map_err(|e| format!("no temporary file for it ({e})"))?;
             std::io::copy(&mut body, &mut file).map_err(|e| e.to_string())?;
             let (size, md5) = body.finish()?;
-            super::parquet_rows::read_parquet_rows(file, &source, &mut |entry| tally.add(entry))?;
+            super::parquet_rows::read_parquet_rows(file, &source, etags, &mut |entry| {
+                tally.add(entry)
+            })?;
             Ok((tally, size, md5))
         });
         task.await

@@ -19,10 +19,12 @@ use crate::bucket::Entry;
 const BATCH: usize = 8192;
 
 /// Reads every row of the Parquet file, handing each to `on_row`; `bucket` is the
-/// report's source bucket, which every row must name.
+/// report's source bucket, which every row must name; `etags` reads the ETags (which
+/// only feed digests).
 pub fn read_parquet_rows(
     file: File,
     bucket: &str,
+    etags: bool,
     on_row: &mut dyn FnMut(&Entry),
 ) -> Result<(), String> {
     let reader = SerializedFileReader::new(file)
@@ -54,7 +56,7 @@ pub fn read_parquet_rows(
     let millis_per_unit = time_unit(&schema.columns()[modified])?;
     let optional = [
         find(Field::Bucket),
-        find(Field::ETag),
+        find(Field::ETag).filter(|_| etags),
         find(Field::IsLatest),
         find(Field::IsDeleteMarker),
     ];

@@ -79,17 +79,15 @@ pub async fn list_from_report(
     let manifest = read_manifest(&reports, &manifest_key, &place).await?;
     let checked = check(&manifest, bucket, options, &place).map_err(EngineError::Other)?;
 
+    let digests = options.digests || !options.live.aliases.is_empty();
     let reading = FileReading {
         reports: reports.sibling(manifest.destination_name()),
         format: checked.format,
         columns: Arc::new(checked.columns),
         source: manifest.source_bucket.clone(),
+        etags: digests,
     };
-    let start = ReportTally::new(
-        &options.root,
-        options.scope,
-        options.digests || !options.live.aliases.is_empty(),
-    );
+    let start = ReportTally::new(&options.root, options.scope, digests);
     let reading = &reading;
     // Owned files and tallies: a future borrowing from the stream's items is not `Send`
     // for every lifetime, which the explorer's spawned task needs.
