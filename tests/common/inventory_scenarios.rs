@@ -214,6 +214,11 @@ pub async fn the_newest_report_under_a_folder_is_taken(target: &S3Target) {
         "inv/",
         &format!("inv/{bucket}/"),
         &format!("inv/{bucket}/daily"),
+        // A report's own timestamp folder names its manifest.
+        newest
+            .strip_prefix(&format!("s3://{dest}/"))
+            .unwrap()
+            .trim_end_matches("manifest.json"),
     ] {
         let plan = plan_json(
             target,

@@ -85,6 +85,14 @@ pub async fn newest_manifest(
     folder: &str,
     source: &str,
 ) -> Result<String, EngineError> {
+    let own_name = folder
+        .trim_end_matches('/')
+        .rsplit('/')
+        .next()
+        .unwrap_or_default();
+    if is_report_folder(own_name) {
+        return Ok(format!("{folder}{MANIFEST_NAME}"));
+    }
     let mut found: Vec<String> = Vec::new();
     let mut level = vec![folder.to_string()];
     for depth in 0..=MAX_DEPTH {

@@ -106,14 +106,13 @@ pub async fn list_from_report(
         let pointers = read_pointers(bucket, &options.live, &discovery.small_root_keys).await?;
         Ok::<_, EngineError>((discovery, pointers))
     };
-    let (tally, (discovery, pointers)) = futures::try_join!(tallies, live)?;
+    let (mut tally, (discovery, pointers)) = futures::try_join!(tallies, live)?;
     let root_objects = discovery.root_objects;
     // Deployments deleted since the report (by an earlier prune, say) are left out.
     let present: HashSet<String> = discovery.prefixes.into_iter().collect();
 
     let rows = tally.rows;
     let root = tally.root().to_string();
-    let mut tally = tally;
     tally
         .deployments
         .retain(|name, _| present.contains(&format!("{root}{name}/")));
