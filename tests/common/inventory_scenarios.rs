@@ -21,6 +21,7 @@ macro_rules! inventory_scenario_tests {
             plan_from_inventory_equals_plan_from_listing,
             the_newest_report_under_a_folder_is_taken,
             prune_from_a_stale_report_skips_what_was_written_since,
+            a_reviewed_plan_from_a_report_applies_exactly,
             all_versions_report_feeds_all_versions_plans,
             a_report_written_by_python_csv_gzip_plans_like_the_listing,
             parquet_reports_plan_like_the_listing,
@@ -318,6 +319,55 @@ pub async fn prune_from_a_stale_report_skips_what_was_written_since(target: &S3T
         .collect();
     assert!(!all.iter().any(|n| n == "d-mid"), "{plan}");
     assert_eq!(plan["summary"]["deployments"], 4, "{plan}");
+}
+
+/// `plan --out` from a report records each deployment's fingerprint from the report's
+/// rows; `prune --plan` compares it with the live bucket's listing, so it must agree
+/// (ETags without quotes in the report, with them in listings).
+pub async fn a_reviewed_plan_from_a_report_applies_exactly(target: &S3Target) {
+    let bucket = target.fresh_bucket("inv-rev").await;
+    let dest = target.fresh_bucket("inv-dest").await;
+    seed_site(target, &bucket).await;
+    let manifest = write_report(target, &bucket, &dest, &[]).await;
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("plan.json");
+    let mut command = target.cli();
+    command.args([
+        "plan",
+        "--bucket",
+        &bucket,
+        "--keep",
+        "2",
+        "--inventory",
+        &manifest,
+        "--out",
+    ]);
+    command.arg(&file);
+    let out = target.run(command).await;
+    assert!(out.status.success(), "{}", text(&out.stderr));
+
+    let mut command = target.cli();
+    command.args([
+        "prune",
+        "--yes",
+        "--format",
+        "json",
+        "--audit-log",
+        "/dev/null",
+        "--plan",
+    ]);
+    command.arg(&file);
+    let out = target.run(command).await;
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let report: Value = serde_json::from_slice(&out.stdout).expect("prune report");
+    let deleted: Vec<&str> = report["deployments"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|d| d["status"] == "deleted")
+        .map(|d| d["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(deleted, ["d-mid", "d-old1"], "{report}");
 }
 
 pub async fn all_versions_report_feeds_all_versions_plans(target: &S3Target) {
