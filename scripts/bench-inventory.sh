@@ -57,7 +57,7 @@ for format in $FORMATS; do
             "$S3PRUNE" plan --bucket bench-site --keep 10 --inventory "$manifest" --format json \
             >"$WORK/plan-$format.json"
         read -r seconds kib <"$WORK/time"
-        deployments="$(grep -c '"action"' "$WORK/plan-$format.json")"
+        deployments="$(grep -c '"action"' "$WORK/plan-$format.json" || true)"
         echo "$format run $run: ${seconds} s, peak RSS $((kib / 1024)) MiB, $deployments deployments planned"
     done
 done

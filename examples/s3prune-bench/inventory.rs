@@ -4,15 +4,16 @@
 //!   s3prune-bench inventory --endpoint URL --bucket B --report-bucket R \
 //!       --deployments 10000 --objects 1000 --format csv|parquet
 //!
-//! creates B (empty: the report is what is planned from; live detection lists B's root)
-//! and R, and writes into R the report AWS would write for B holding `--deployments`
-//! deployments `d00000/` … of `--objects` objects each, through the engine's report
-//! writer (the same files `s3prune seed --inventory-to` writes). Prints the manifest's
-//! URI.
+//! creates B with one object per deployment (`d00000/index.html` …: a plan from a report
+//! keeps only the deployments the live bucket's root listing still shows) and R, and
+//! writes into R the report AWS would write for B holding `--deployments` deployments of
+//! `--objects` objects each, through the engine's report writer (the same files `s3prune
+//! seed --inventory-to` writes). Prints the manifest's URI.
 
 use std::time::Instant;
 
 use chrono::{Duration, DurationRound, TimeDelta, Utc};
+use futures::stream::{self, StreamExt, TryStreamExt};
 use s3prune::engine::bucket::{Bucket, Entry};
 use s3prune::engine::connection::{connect, ConnectionOptions, StaticCredentials};
 use s3prune::engine::inventory::{ReportFormat, ReportLayout, ReportWriter};
@@ -70,6 +71,23 @@ pub async fn run(args: Args) -> Result<(), Error> {
         rows_per_file: args.rows_per_file,
     };
     let started = Instant::now();
+    stream::iter(0..args.deployments)
+        .map(|d| {
+            let source = &source;
+            async move {
+                source
+                    .put_object(
+                        &format!("d{d:05}/index.html"),
+                        b"<html>".to_vec(),
+                        "text/html",
+                        &[],
+                    )
+                    .await
+            }
+        })
+        .buffer_unordered(64)
+        .try_collect::<()>()
+        .await?;
     let mut writer = ReportWriter::new(&reports, layout)?;
     for d in 0..args.deployments {
         let time = now - Duration::minutes(d as i64 * 7);
