@@ -34,7 +34,7 @@ pub use writer::{write_report_of, ReportLayout, ReportWriter, WrittenReport};
 
 /// The refusal for a Parquet report in a build without the `parquet` feature.
 pub const PARQUET_NOT_BUILT: &str = "the inventory report is in Parquet, and this s3prune \
-     was built without Parquet support (it is optional: it adds about 20 s to a clean \
+     was built without Parquet support (it is optional: it adds about 26 s to a clean \
      build). Rebuild with `cargo install s3prune --features parquet` (or `cargo build \
      --features parquet`), or set the inventory configuration's output format to CSV. \
      Nothing was deleted";
