@@ -4,6 +4,7 @@
 #   - LocalStack 4.13.1 in a venv (S3 integration tests), via scripts/localstack.sh install
 #   - cargo-lambda 1.9.2 in the same venv (its local Lambda Runtime API emulator runs the
 #     Lambda function's tests), from PyPI
+#   - pyarrow in the same venv (the inventory tests read Parquet reports pyarrow writes)
 # Idempotent: each step is skipped when already satisfied.
 set -euo pipefail
 
@@ -59,5 +60,13 @@ else
     PIP_DISABLE_PIP_VERSION_CHECK=1 PIP_NO_INPUT=1 \
         "$VENV/bin/python" -m pip install --progress-bar off -q "cargo-lambda==$CARGO_LAMBDA_VERSION"
     say "installed $("$VENV/bin/cargo-lambda" lambda --version)"
+fi
+
+# pyarrow: an independent writer of Parquet inventory reports (tests/inventory_*.rs).
+if "$VENV/bin/python" -c 'import pyarrow' >/dev/null 2>&1; then
+    say "pyarrow present in $VENV"
+else
+    say "pip install pyarrow into $VENV"
+    "$VENV/bin/pip" install -q pyarrow
 fi
 say "done"

@@ -6,9 +6,9 @@
 #      scripts/install-test-deps.sh);
 #   2. the same scenarios against real LocalStack on 127.0.0.1:4566, started and stopped
 #      here (installed by scripts/install-test-deps.sh or scripts/localstack.sh install).
-# Both steps build with the lambda feature: the features it turns on in shared
-# dependencies (serde's rc, tracing's log, …) then agree, and step 2 recompiles only
-# s3prune itself instead of the AWS SDK and the server a second time.
+# Both steps build with the optional features (lambda, parquet): the features they turn
+# on in shared dependencies (serde's rc, tracing's log, …) then agree, and step 2
+# recompiles only s3prune itself instead of the AWS SDK and the server a second time.
 # Any failure fails the script. S3PRUNE_SKIP_LOCALSTACK=1 runs step 1 only (and says so).
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -17,7 +17,7 @@ LOCKED=()
 [[ -f Cargo.lock ]] && LOCKED=(--locked)
 
 echo "==== [test] cargo test (embedded S3 server)"
-cargo test "${LOCKED[@]}" --workspace --features s3prune/lambda
+cargo test "${LOCKED[@]}" --workspace --features s3prune/lambda,s3prune/parquet
 
 if [[ "${S3PRUNE_SKIP_LOCALSTACK:-0}" == 1 ]]; then
     echo "==== [test] LocalStack suite NOT run (S3PRUNE_SKIP_LOCALSTACK=1)"
@@ -30,5 +30,5 @@ if ! scripts/localstack.sh status >/dev/null 2>&1; then
     scripts/localstack.sh start
     trap 'scripts/localstack.sh stop' EXIT
 fi
-cargo test "${LOCKED[@]}" --features localstack,lambda --test localstack_scenarios --test localstack_versioning --test localstack_policy_file --test localstack_lifecycle --test localstack_lambda
+cargo test "${LOCKED[@]}" --features localstack,lambda,parquet --test localstack_scenarios --test localstack_versioning --test localstack_policy_file --test localstack_lifecycle --test localstack_lambda --test inventory_localstack
 echo "==== [test] all suites passed"

@@ -7,11 +7,13 @@
 //!   s3prune-bench ceiling --endpoint URL --bucket B list --concurrency 8,16,64 --requests 600
 //!   s3prune-bench ceiling --endpoint URL --bucket B delete --concurrency 64 --keep 10
 //!   s3prune-bench tui     [--large 1000 --many 10000]
+//!   s3prune-bench inventory --endpoint URL --bucket B --report-bucket R --deployments 10000 --objects 1000 --format csv
 //!
 //! One example binary (so `cargo test`, which builds examples, links one more binary,
 //! not four). See the module docs for each subcommand.
 
 mod ceiling;
+mod inventory;
 mod proxy;
 mod server;
 mod tui;
@@ -39,6 +41,8 @@ enum Cmd {
     Ceiling(ceiling::Args),
     /// The explorer's render path on TestBackend.
     Tui(tui::Args),
+    /// A synthetic S3 Inventory report of a huge bucket (for `plan --inventory`).
+    Inventory(inventory::Args),
 }
 
 fn main() -> Result<(), Error> {
@@ -56,6 +60,7 @@ fn main() -> Result<(), Error> {
             Cmd::Seed(a) => server::seed(a).await,
             Cmd::Proxy(a) => proxy::run(a).await,
             Cmd::Ceiling(a) => ceiling::run(a).await,
+            Cmd::Inventory(a) => inventory::run(a).await,
             Cmd::Tui(_) => unreachable!(),
         }
     })

@@ -101,6 +101,12 @@ pub struct GlobalArgs {
     /// reclaims nothing; this removes the deployments' bytes for good.
     #[arg(long, global = true)]
     pub all_versions: bool,
+    /// Plan from this S3 Inventory report of the bucket instead of listing it:
+    /// s3://BUCKET/…/manifest.json, or a folder above reports (the newest is taken). CSV
+    /// or Parquet, current or all versions. prune still lists each doomed deployment
+    /// again before deleting it. See the README's "Very large buckets".
+    #[arg(long, global = true, value_name = "URI")]
+    pub inventory: Option<String>,
     /// A policy file of targets (buckets, prefixes, rules); see the README's "Policy
     /// file". Default: ./s3prune.toml when it exists.
     #[arg(long, global = true, env = "S3PRUNE_CONFIG", value_name = "PATH")]
@@ -450,6 +456,8 @@ pub struct SeedArgs {
     /// each): billed, but invisible to listings.
     #[arg(long, value_name = "N", default_value_t = 0)]
     pub abandoned_uploads: usize,
+    #[command(flatten)]
+    pub report: super::seed_inventory::InventoryReportArgs,
 }
 
 fn parse_fraction(text: &str) -> Result<f64, String> {

@@ -16,7 +16,7 @@ use toml::Spanned;
 use super::args::{parse_price, GlobalArgs};
 use super::duration::parse_duration;
 use super::failure::Failure;
-use super::session::{check_live_alias, check_live_key, target, Target};
+use super::session::{check_inventory, check_live_alias, check_live_key, target, Target};
 use crate::engine::bucket_name::validate_bucket_name;
 use crate::engine::deployment::AgeBy;
 use crate::engine::name_time::NameTime;
@@ -45,6 +45,7 @@ const KEYS: &[&str] = &[
     "audit_log",
     "price_per_gb",
     "all_versions",
+    "inventory",
 ];
 
 /// One table as written: `[defaults]` or a `[[target]]`.
@@ -70,6 +71,7 @@ struct Table {
     audit_log: Option<Spanned<PathBuf>>,
     price_per_gb: Option<Spanned<f64>>,
     all_versions: Option<Spanned<bool>>,
+    inventory: Option<Spanned<String>>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -102,6 +104,7 @@ struct Layer {
     audit_log: Option<PathBuf>,
     price_per_gb: Option<f64>,
     all_versions: Option<bool>,
+    inventory: Option<String>,
 }
 
 /// One target of a run, as the flags it amounts to.
@@ -382,6 +385,15 @@ impl Policy {
             audit_log: table.audit_log.as_ref().map(|v| v.get_ref().clone()),
             price_per_gb,
             all_versions: table.all_versions.as_ref().map(|v| *v.get_ref()),
+            inventory: table
+                .inventory
+                .as_ref()
+                .map(|v| {
+                    check_inventory(v.get_ref())
+                        .map(|()| v.get_ref().clone())
+                        .map_err(|e| self.error(v.span(), "inventory", &e))
+                })
+                .transpose()?,
         })
     }
 
@@ -466,7 +478,7 @@ fn merge(global: &GlobalArgs, layers: &[&Layer]) -> GlobalArgs {
         protect, live, no_live_detect, live_alias, timeout, list_concurrency,
         price_per_gb, all_versions;
         bucket, prefix, endpoint_url, region, profile, keep, older_than, age_by,
-        name_time_format, audit_log
+        name_time_format, audit_log, inventory
     );
     out
 }

@@ -109,6 +109,7 @@ impl Session<'_> {
             delete_options: DeleteOptions::default(),
             scope: scope(self.global),
             live: self.live,
+            inventory: None,
         };
         crate::tui::run(options).await.map_err(Failure::Runtime)
     }

@@ -12,6 +12,7 @@ pub mod prune_cmd;
 pub mod prune_report;
 pub mod reviewed_plan;
 pub mod seed_cmd;
+pub mod seed_inventory;
 pub mod serve_cmd;
 pub mod session;
 pub mod tui_cmd;

@@ -11,6 +11,7 @@ use crate::age_text::format_age;
 use crate::engine::bucket::Versioning;
 use crate::engine::cost::{CostTotals, PriceTable, StorageClass};
 use crate::engine::deployment::{Deployment, RootObjects};
+use crate::engine::inventory::ReportSummary;
 use crate::engine::plan::{Action, Plan, PlanEntry, PlanSummary, Reason};
 use crate::engine::rule::Rule;
 use crate::engine::tally::CurrentStats;
@@ -29,6 +30,8 @@ pub struct PlanView<'a> {
     /// With `--all-versions`: current objects per deployment, whose `objects`/`bytes`
     /// then count every version and delete marker.
     pub current: Option<&'a HashMap<String, CurrentStats>>,
+    /// The S3 Inventory report the plan was made from; `None` for a bucket listing.
+    pub report: Option<&'a ReportSummary>,
     /// Storage prices per class, STANDARD at `--price-per-gb`.
     pub prices: PriceTable,
     /// Incomplete multipart uploads under no listed deployment (never aborted).
@@ -66,6 +69,9 @@ struct JsonReport<'a> {
     bucket: &'a str,
     prefix: &'a str,
     versioning: &'a str,
+    /// `listing`, or `inventory <creationTimestamp>` for a plan from an S3 Inventory
+    /// report.
+    source: String,
     rule: JsonRule<'a>,
     deployments: Vec<JsonDeployment<'a>>,
     summary: JsonSummary,
@@ -171,6 +177,7 @@ fn json_report<'a>(view: &'a PlanView<'a>, target: Option<&'a str>) -> JsonRepor
         bucket: view.bucket,
         prefix: view.root,
         versioning: view.versioning.as_str(),
+        source: source_name(view),
         rule: JsonRule {
             keep: view.rule.keep(),
             older_than_seconds: view.rule.older_than().map(|d| d.as_secs()),
@@ -193,6 +200,29 @@ fn json_report<'a>(view: &'a PlanView<'a>, target: Option<&'a str>) -> JsonRepor
         },
         warnings: &view.plan.warnings,
     }
+}
+
+/// What the plan was made from, as `plan --format json` names it.
+fn source_name(view: &PlanView<'_>) -> String {
+    view.report
+        .map_or_else(|| "listing".to_string(), ReportSummary::source)
+}
+
+/// For people: the report, its age and size, when the plan comes from one.
+fn source_line(view: &PlanView<'_>) -> Option<String> {
+    let report = view.report?;
+    Some(format!(
+        "inventory report {} (taken {}, {}; {} data file{}, {} rows)",
+        report.manifest,
+        timestamp(report.created),
+        match format_age(report.created, view.now) {
+            age if age == "just now" => age,
+            age => format!("{age} ago"),
+        },
+        report.files,
+        if report.files == 1 { "" } else { "s" },
+        count(report.rows)
+    ))
 }
 
 pub fn write_json(out: &mut dyn Write, view: &PlanView<'_>) -> std::io::Result<()> {
@@ -295,6 +325,9 @@ pub fn write_table(out: &mut dyn Write, view: &PlanView<'_>) -> std::io::Result<
         view.bucket, view.root, view.endpoint
     )?;
     writeln!(out, "versioning  {}", view.versioning.as_str())?;
+    if let Some(source) = source_line(view) {
+        writeln!(out, "source      {}", printable(&source))?;
+    }
     if view.current.is_some() {
         writeln!(
             out,
@@ -448,6 +481,9 @@ pub fn write_markdown(
         markdown_text(&crate::format::describe_rule(view.rule)),
         view.versioning.as_str()
     )?;
+    if let Some(source) = source_line(view) {
+        writeln!(out, "From the {}.\n", markdown_text(&source))?;
+    }
     let sizes = if view.current.is_some() {
         "all versions | versions"
     } else {
@@ -692,6 +728,7 @@ mod tests {
             current: None,
             prices: PriceTable::default(),
             uploads_outside: 0,
+            report: None,
         };
         let mut out = Vec::new();
         write(&mut out, &view).unwrap();
@@ -729,6 +766,7 @@ mod tests {
             root_objects: &root_objects,
             now: now(),
             current: None,
+            report: None,
             prices: PriceTable::default(),
             uploads_outside: 1,
         };
@@ -885,6 +923,7 @@ mod tests {
             current: None,
             prices: PriceTable::default(),
             uploads_outside: 0,
+            report: None,
         };
         let mut out = Vec::new();
         write_json_targets(
@@ -923,6 +962,7 @@ mod tests {
             current: None,
             prices: PriceTable::default(),
             uploads_outside: 0,
+            report: None,
         };
         let mut out = Vec::new();
         write_csv_targets(&mut out, &[(Some("prod"), &view), (Some("staging"), &view)]).unwrap();

@@ -27,6 +27,7 @@ pub async fn run(global: &GlobalArgs, args: &SeedArgs) -> CommandResult {
             .map(|a| a.strip_suffix('/').unwrap_or(a).to_string()),
     };
     live.check(args.deployments).map_err(Failure::Usage)?;
+    let report_to = args.report.destination()?;
 
     let connection = connect(&connection_options(global)).await;
     let bucket = Bucket::new(&connection, &bucket_name);
@@ -34,6 +35,9 @@ pub async fn run(global: &GlobalArgs, args: &SeedArgs) -> CommandResult {
         bucket.create_if_missing().await?;
     } else {
         bucket.check_access().await?;
+    }
+    if let (Some(destination), true) = (&report_to, args.report.inventory_only) {
+        return args.report.write(&bucket, destination).await;
     }
     let spec = SampleSpec {
         deployments: args.deployments,
@@ -109,6 +113,9 @@ pub async fn run(global: &GlobalArgs, args: &SeedArgs) -> CommandResult {
             uploads.len(),
             if uploads.len() == 1 { "" } else { "s" }
         );
+    }
+    if let Some(destination) = &report_to {
+        args.report.write(&bucket, destination).await?;
     }
     match args.names {
         NameStyle::Timestamped => println!(

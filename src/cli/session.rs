@@ -14,9 +14,9 @@ use crate::engine::bucket_name::validate_bucket_name;
 use crate::engine::connection::{connect, ConnectionOptions};
 use crate::engine::cost::PriceTable;
 use crate::engine::deployment::AgeBy;
-use crate::engine::listing::{
-    list_deployments, normalise_root, Inventory, ListingEvent, ListingOptions,
-};
+use crate::engine::inventory::location::ReportUri;
+use crate::engine::inventory::{list_deployments_from, ReportSummary};
+use crate::engine::listing::{normalise_root, Inventory, ListingEvent, ListingOptions};
 use crate::engine::live::LiveOptions;
 use crate::engine::name_time::NameTime;
 use crate::engine::plan::Plan;
@@ -35,6 +35,8 @@ pub struct Target {
     pub digests: bool,
     /// Storage prices per class, STANDARD at `--price-per-gb`.
     pub prices: PriceTable,
+    /// `--inventory`: plan from this S3 Inventory report instead of a listing.
+    pub inventory: Option<String>,
 }
 
 pub fn require_bucket(global: &GlobalArgs) -> Result<String, Failure> {
@@ -112,6 +114,18 @@ pub fn check_live_key(key: &str) -> Result<(), String> {
     Ok(())
 }
 
+/// `--inventory`: an `s3://` URI (checked before any request).
+pub fn check_inventory(uri: &str) -> Result<(), String> {
+    ReportUri::parse(uri).map(|_| ())
+}
+
+pub fn inventory(global: &GlobalArgs) -> Result<Option<String>, Failure> {
+    if let Some(uri) = &global.inventory {
+        check_inventory(uri).map_err(Failure::Usage)?;
+    }
+    Ok(global.inventory.clone())
+}
+
 pub fn connection_options(global: &GlobalArgs) -> ConnectionOptions {
     ConnectionOptions {
         endpoint_url: global.endpoint_url.clone(),
@@ -142,6 +156,7 @@ pub fn target(global: &GlobalArgs) -> Result<Target, Failure> {
         live: live_options(global)?,
         digests: false,
         prices: PriceTable::us_east_1().with_standard(global.price_per_gb),
+        inventory: inventory(global)?,
     })
 }
 
@@ -162,6 +177,8 @@ pub struct Listed {
     pub bucket: Bucket,
     pub versioning: Versioning,
     pub inventory: Inventory,
+    /// The S3 Inventory report the listing came from (`--inventory`).
+    pub report: Option<ReportSummary>,
 }
 
 /// Connects, checks the bucket is there and readable, and lists every deployment, with a
@@ -175,10 +192,10 @@ pub async fn list_target(target: &Target) -> Result<Listed, Failure> {
     let spinner = if std::io::stderr().is_terminal() {
         let bar = ProgressBar::new_spinner()
             .with_style(ProgressStyle::with_template("{spinner} {msg}").expect("valid template"));
-        bar.set_message(format!(
-            "listing s3://{}/{}",
-            target.bucket_name, target.root
-        ));
+        bar.set_message(match &target.inventory {
+            Some(uri) => format!("reading the inventory report {uri}"),
+            None => format!("listing s3://{}/{}", target.bucket_name, target.root),
+        });
         bar.enable_steady_tick(std::time::Duration::from_millis(100));
         Some(bar)
     } else {
@@ -194,14 +211,22 @@ pub async fn list_target(target: &Target) -> Result<Listed, Failure> {
             ));
         }
     };
-    let result = list_deployments(&bucket, &target.listing_options(), &on_event).await;
+    let result = list_deployments_from(
+        &bucket,
+        &target.listing_options(),
+        target.inventory.as_deref(),
+        &on_event,
+    )
+    .await;
     if let Some(bar) = spinner {
         bar.finish_and_clear();
     }
+    let (inventory, report) = result?;
     Ok(Listed {
         bucket,
         versioning,
-        inventory: result?,
+        inventory,
+        report,
     })
 }
 
@@ -236,6 +261,7 @@ impl Planned {
             current: self.listed.inventory.current.as_ref(),
             prices: target.prices,
             uploads_outside: self.listed.inventory.uploads_outside,
+            report: self.listed.report.as_ref(),
         }
     }
 }

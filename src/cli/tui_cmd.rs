@@ -56,6 +56,7 @@ fn options(global: &GlobalArgs) -> Result<TuiOptions, Failure> {
         delete_options: DeleteOptions::default(),
         scope: super::session::scope(global),
         live: super::session::live_options(global)?,
+        inventory: super::session::inventory(global)?,
     })
 }
 

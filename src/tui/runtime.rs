@@ -29,7 +29,9 @@ use crate::engine::bucket::{Bucket, Scope};
 use crate::engine::connection::{connect, ConnectionOptions};
 use crate::engine::cost::PriceTable;
 use crate::engine::deletion::DeleteOptions;
-use crate::engine::listing::{list_deployments, ListingOptions};
+use crate::engine::error::EngineError;
+use crate::engine::inventory::list_deployments_from;
+use crate::engine::listing::{Inventory, ListingEvent, ListingOptions};
 use crate::engine::live::LiveOptions;
 use crate::engine::pages::first_objects;
 use crate::engine::prune::{prune, PruneEvent, PruneRequest, PruneSettings};
@@ -48,6 +50,8 @@ pub struct TuiOptions {
     pub scope: Scope,
     /// How live deployments are found.
     pub live: LiveOptions,
+    /// `--inventory`: list from this S3 Inventory report instead of the bucket.
+    pub inventory: Option<String>,
 }
 
 /// How often the clock ticks (ages, rates, the spinner).
@@ -256,6 +260,7 @@ struct WorkerTarget {
     connection: ConnectionOptions,
     list_concurrency: usize,
     live: LiveOptions,
+    inventory: Option<String>,
     delete_options: DeleteOptions,
     audit_path: PathBuf,
     /// Storage prices per class, STANDARD at `--price-per-gb` (for plan files).
@@ -263,6 +268,18 @@ struct WorkerTarget {
     /// Connected once per target, on first use, inside a task (loading AWS config can
     /// take a while); kept when switching away and back.
     bucket: Arc<OnceCell<Bucket>>,
+}
+
+/// The listing the explorer shows (see [`list_deployments_from`]); where it came from
+/// is not shown.
+async fn list_for_explorer(
+    bucket: &Bucket,
+    options: &ListingOptions,
+    report: Option<&str>,
+    on_event: &(dyn Fn(ListingEvent) + Send + Sync),
+) -> Result<Inventory, EngineError> {
+    let (inventory, _) = list_deployments_from(bucket, options, report, on_event).await?;
+    Ok(inventory)
 }
 
 impl Worker {
@@ -278,6 +295,7 @@ impl Worker {
                     connection: options.connection.clone(),
                     list_concurrency: options.list_concurrency,
                     live: options.live.clone(),
+                    inventory: options.inventory.clone(),
                     delete_options: options.delete_options.clone(),
                     audit_path: options.info.audit_path.clone(),
                     bucket: Arc::new(OnceCell::new()),
@@ -416,6 +434,7 @@ impl Worker {
         let bucket = self.connected_bucket();
         let tx = self.tx.clone();
         let options = self.listing_options(all_versions);
+        let report = self.target().inventory.clone();
         async move {
             let bucket = bucket.await;
             if let Err(error) = bucket.check_access().await {
@@ -431,7 +450,7 @@ impl Worker {
             let on_event = |event| {
                 let _ = tx.send(AppEvent::Listing { generation, event });
             };
-            let listing = list_deployments(&bucket, &options, &on_event);
+            let listing = list_for_explorer(&bucket, &options, report.as_deref(), &on_event);
             let ((), result) = tokio::join!(versioning, listing);
             let _ = tx.send(AppEvent::ListingDone { generation, result });
         }
@@ -475,6 +494,7 @@ impl Worker {
                 current: None,
                 prices,
                 uploads_outside: 0,
+                report: None,
             };
             let scope = if plan.all_versions {
                 Scope::AllVersions

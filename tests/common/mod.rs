@@ -5,6 +5,7 @@
 #![allow(dead_code)]
 
 pub mod cost_scenarios;
+pub mod inventory_scenarios;
 pub mod lambda_emulator;
 pub mod lambda_scenarios;
 pub mod lifecycle_scenarios;

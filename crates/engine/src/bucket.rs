@@ -219,6 +219,14 @@ impl Bucket {
         }
     }
 
+    /// Another bucket on the same connection (an inventory report's destination bucket).
+    pub fn sibling(&self, name: impl Into<String>) -> Bucket {
+        Bucket {
+            name: name.into(),
+            ..self.clone()
+        }
+    }
+
     /// How listing pages and pointer reads are retried (from the connection options).
     pub fn retry(&self) -> &Retry {
         &self.retry
@@ -509,6 +517,30 @@ impl Bucket {
         // A server that ignores Range sends everything.
         bytes.truncate(limit as usize);
         Ok(Some(ObjectHead { bytes, size }))
+    }
+
+    /// A whole object's body as a stream (inventory reports are read this way), or
+    /// `Ok(None)` if the key does not exist.
+    pub async fn get_object(&self, key: &str) -> Result<Option<ByteStream>, EngineError> {
+        let reply = self
+            .client
+            .get_object()
+            .bucket(&self.name)
+            .key(key)
+            .send()
+            .await;
+        match reply {
+            Ok(reply) => Ok(Some(reply.body)),
+            Err(e)
+                if matches!(
+                    e.as_service_error().and_then(|s| s.meta().code()),
+                    Some("NoSuchKey")
+                ) =>
+            {
+                Ok(None)
+            }
+            Err(e) => Err(classify(e, &self.context())),
+        }
     }
 
     /// Deletes the current version of each key (see [`Bucket::delete_objects`]).
@@ -840,7 +872,7 @@ fn key_decoder(encoded: bool) -> impl Fn(&str) -> Result<String, EngineError> + 
 /// Decodes S3's `encoding-type=url` form: `%XX` escapes and `+` for a space (a literal
 /// `+` arrives as `%2B`), as botocore does. `None` for a malformed escape or a result
 /// that is not UTF-8.
-fn url_decode(text: &str) -> Option<String> {
+pub(crate) fn url_decode(text: &str) -> Option<String> {
     let well_formed = text
         .split('%')
         .skip(1)

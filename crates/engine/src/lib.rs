@@ -11,6 +11,7 @@ pub mod deployment;
 pub mod digest;
 pub mod drift;
 pub mod error;
+pub mod inventory;
 pub mod lifecycle;
 pub mod listing;
 pub mod listing_gate;

@@ -12,7 +12,7 @@ use super::live_sources::{read_pointers, PointerContent};
 use super::pages::{entries, pages, PageRequest};
 use super::ranges::RangeListing;
 use super::tally::{CurrentStats, DeploymentTally};
-use super::uploads::{count_uploads, is_unavailable, UploadCounts};
+use super::uploads::count_uploads_or_warn;
 
 #[derive(Debug, Clone)]
 pub struct ListingOptions {
@@ -100,18 +100,7 @@ pub async fn list_deployments(
     let scope = options.scope;
     let tallies = tally_all(bucket, options, discovery.prefixes, on_event);
     let pointers = read_pointers(bucket, &options.live, &discovery.small_root_keys);
-    let uploads = async {
-        match count_uploads(bucket, &options.root).await {
-            Ok(counts) => Ok((counts, None)),
-            Err(e) if is_unavailable(&e) => Ok((
-                UploadCounts::default(),
-                Some(format!(
-                    "incomplete multipart uploads could not be listed ({e}); they are not counted, and a prune will not abort them"
-                )),
-            )),
-            Err(e) => Err(e),
-        }
-    };
+    let uploads = count_uploads_or_warn(bucket, &options.root);
     let (listed, pointers, (uploads, uploads_warning)) =
         futures::try_join!(tallies, pointers, uploads)?;
 
@@ -125,16 +114,8 @@ pub async fn list_deployments(
         .iter()
         .filter_map(|(d, _, digest)| Some((d.name.clone(), digest.clone()?)))
         .collect();
-    let mut uploads = uploads;
-    let deployments: Vec<Deployment> = listed
-        .into_iter()
-        .map(|(mut d, _, _)| {
-            d.incomplete_uploads = uploads.by_deployment.remove(&d.name).unwrap_or(0);
-            d
-        })
-        .collect();
-    // Uploads under a folder that holds no object are no deployment's.
-    let uploads_outside = uploads.outside + uploads.by_deployment.values().sum::<u64>();
+    let mut deployments: Vec<Deployment> = listed.into_iter().map(|(d, _, _)| d).collect();
+    let uploads_outside = uploads.attribute(&mut deployments);
     let live = live_set(&deployments, &digests, &pointers, &options.live);
     Ok(Inventory {
         deployments,

@@ -12,6 +12,7 @@ use futures::stream::{self, StreamExt};
 
 use super::audit::{AuditLog, AuditResult};
 use super::bucket::{Bucket, KeyError, Upload};
+use super::deployment::Deployment;
 use super::error::EngineError;
 use super::retry::retried;
 use super::stop::StopSignal;
@@ -48,6 +49,35 @@ pub async fn count_uploads(bucket: &Bucket, root: &str) -> Result<UploadCounts, 
     })
     .await?;
     Ok(counts)
+}
+
+/// [`count_uploads`], where a server or credentials without multipart uploads is a
+/// warning (returned beside empty counts) rather than a failure of the plan.
+pub async fn count_uploads_or_warn(
+    bucket: &Bucket,
+    root: &str,
+) -> Result<(UploadCounts, Option<String>), EngineError> {
+    match count_uploads(bucket, root).await {
+        Ok(counts) => Ok((counts, None)),
+        Err(e) if is_unavailable(&e) => Ok((
+            UploadCounts::default(),
+            Some(format!(
+                "incomplete multipart uploads could not be listed ({e}); they are not counted, and a prune will not abort them"
+            )),
+        )),
+        Err(e) => Err(e),
+    }
+}
+
+impl UploadCounts {
+    /// Gives each deployment its uploads; returns how many are no deployment's (under
+    /// the root itself, or under a folder that holds no object).
+    pub fn attribute(mut self, deployments: &mut [Deployment]) -> u64 {
+        for d in deployments.iter_mut() {
+            d.incomplete_uploads = self.by_deployment.remove(&d.name).unwrap_or(0);
+        }
+        self.outside + self.by_deployment.values().sum::<u64>()
+    }
 }
 
 /// Whether a failure to list uploads only means the server or the credentials do not
