@@ -35,6 +35,57 @@ async fn small_deployments_are_listed_once_at_delete_time() {
         .all(|k| k.starts_with("deploy-00/") || k.starts_with("deploy-01/")));
 }
 
+/// The engine counts every request it sends: the prune report's count is the server's,
+/// operation by operation.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_prune_report_counts_exactly_the_requests_the_server_received() {
+    let target = S3Target::embedded().await;
+    let bucket = target.fresh_bucket("counted").await;
+    let objects = (0..30)
+        .flat_map(|d| {
+            let time = Some(Utc::now() - chrono::Duration::days(d + 1));
+            (0..70).map(move |o| (format!("deploy-{d:02}/f{o:02}"), 1, time))
+        })
+        .collect();
+    target.put_all(&bucket, objects).await;
+    let server = target.server().unwrap();
+    let start = server.request_count();
+    let mut prune = target.cli();
+    prune.args([
+        "prune",
+        "--bucket",
+        &bucket,
+        "--keep",
+        "3",
+        "--yes",
+        "--format",
+        "json",
+        "--audit-log",
+        "/dev/null",
+    ]);
+    let out = target.run(prune).await;
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let received = server.request_count() - start;
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).expect("a JSON report");
+    let requests = &report["requests"];
+    assert_eq!(requests["total"].as_u64(), Some(received), "{requests}");
+    let by_operation = requests["by_operation"].as_object().expect("by_operation");
+    let sum: u64 = by_operation.values().map(|n| n.as_u64().unwrap()).sum();
+    assert_eq!(sum, received);
+    // 27 × 70 = 1890 keys: two DeleteObjects batches of at most 1000.
+    assert_eq!(by_operation["DeleteObjects"], 2);
+    assert_eq!(by_operation["HeadBucket"], 1);
+    assert!(
+        by_operation["ListObjectsV2"].as_u64().unwrap() >= 4,
+        "{requests}"
+    );
+    assert!(
+        text(&out.stderr).contains(&format!("S3 requests: {received} (")),
+        "{}",
+        text(&out.stderr)
+    );
+}
+
 /// Live auto-detection costs one GetObject per small root object when planning, and one
 /// more at the re-check; a large root object is never read; `--no-live-detect` costs
 /// nothing.

@@ -8,7 +8,7 @@ use indicatif::{ProgressBar, ProgressStyle};
 use super::args::{GlobalArgs, PruneArgs, PruneFormat};
 use super::failure::{CommandResult, Failure};
 use super::plan_output::{delete_names, write_table};
-use super::prune_report::{write_reports, Prose, TargetReport};
+use super::prune_report::{requests_line, write_reports, Prose, TargetReport};
 use super::session::default_audit_path;
 use super::session::{plan_target, target, Planned};
 use crate::engine::bucket::Bucket;
@@ -109,6 +109,7 @@ async fn run_one(
         target.connection.sdk_initial_backoff = Some(pause);
     }
     let planned = plan_target(&target).await?;
+    record.count_requests(planned.listed.bucket.request_counter());
     record.endpoint = Some(planned.listed.bucket.endpoint_label().to_string());
     write_table(&mut prose.writer(), &planned.view(&target))
         .map_err(|e| Failure::Runtime(format!("cannot write the plan: {e}")))?;
@@ -152,11 +153,14 @@ async fn run_one(
     let report =
         delete_with_progress(&listed.bucket, &request, &settings, summary.delete_objects).await?;
     record.pruned(&report);
-    if report.deletion.outcomes.is_empty() && !report.skipped.is_empty() {
+    let outcome = if report.deletion.outcomes.is_empty() && !report.skipped.is_empty() {
         prose.line("Nothing left to delete: every planned deployment changed since the plan.");
-        return Ok(());
-    }
-    report_outcome(&report.deletion, &settings.audit_path, prose)
+        Ok(())
+    } else {
+        report_outcome(&report.deletion, &settings.audit_path, prose)
+    };
+    prose.line(requests_line(&listed.bucket.requests()));
+    outcome
 }
 
 /// What every prune checks before it lists anything.

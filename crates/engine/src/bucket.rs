@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 
 use super::connection::Connection;
 use super::error::{classify, EngineError, ErrorContext};
+use super::request_count::{RequestCounter, RequestCounts};
 use super::retry::{retried, Retry};
 
 /// The one seam between s3prune and S3: every S3 call the engine, the CLI and the TUI
@@ -18,6 +19,7 @@ pub struct Bucket {
     endpoint_label: String,
     region: String,
     retry: Retry,
+    requests: RequestCounter,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -205,6 +207,7 @@ impl Bucket {
             endpoint_label: connection.endpoint_label.clone(),
             region: connection.region.clone(),
             retry: connection.retry,
+            requests: connection.requests.clone(),
         }
     }
 
@@ -215,6 +218,16 @@ impl Bucket {
 
     pub fn name(&self) -> &str {
         &self.name
+    }
+
+    /// The requests sent so far through this bucket's connection (every clone of it).
+    pub fn requests(&self) -> RequestCounts {
+        self.requests.counts()
+    }
+
+    /// The counter behind [`Bucket::requests`], to read later.
+    pub fn request_counter(&self) -> &RequestCounter {
+        &self.requests
     }
 
     pub fn endpoint_label(&self) -> &str {

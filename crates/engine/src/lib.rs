@@ -21,6 +21,7 @@ pub mod plan_file;
 pub mod pointer;
 pub mod prune;
 pub mod ranges;
+pub mod request_count;
 pub mod retry;
 pub mod rule;
 pub mod stop;
