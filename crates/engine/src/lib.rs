@@ -10,6 +10,7 @@ pub mod deployment;
 pub mod digest;
 pub mod drift;
 pub mod error;
+pub mod key_spool;
 pub mod listing;
 pub mod listing_gate;
 pub mod live;
