@@ -19,7 +19,7 @@ use super::bucket::{Entry, ObjectRef, Scope};
 pub const KEYS_IN_MEMORY: usize = 50_000;
 
 /// Bytes a list buffers before writing them to the file as one segment.
-const SEGMENT_BYTES: usize = 256 * 1024;
+const SEGMENT_BYTES: usize = 64 * 1024;
 
 /// An object (or version) to delete, as the re-check listed it.
 #[derive(Debug, Clone, PartialEq, Eq)]
