@@ -261,7 +261,7 @@ mod tests {
         ListedKey {
             object: ObjectRef {
                 key: format!("d/line\nbreak-{i}"),
-                version_id: (i % 2 == 0).then(|| format!("v{i}")),
+                version_id: i.is_multiple_of(2).then(|| format!("v{i}")),
             },
             size: i as u64,
         }
@@ -303,7 +303,7 @@ mod tests {
         assert_eq!(first.len(), 100);
         a.extend(b);
         let mut joined = read_all(&first, 1000);
-        let sort = |v: &mut Vec<ListedKey>| v.sort_by(|x, y| x.size.cmp(&y.size));
+        let sort = |v: &mut Vec<ListedKey>| v.sort_by_key(|k| k.size);
         sort(&mut a);
         sort(&mut joined);
         assert_eq!(joined, a);

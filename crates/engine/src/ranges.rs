@@ -139,7 +139,7 @@ struct Shared<'a> {
     listing: &'a RangeListing<'a>,
     /// Deployments split into several ranges: their tally and keys so far, and the parts
     /// left.
-    parts: Mutex<HashMap<String, (DeploymentTally, Option<KeyList>, usize)>>,
+    parts: Mutex<HashMap<String, Parts>>,
     split: Mutex<HashSet<String>>,
     on_tallied: &'a OnTallied<'a>,
 }
@@ -184,6 +184,9 @@ impl Shared<'_> {
             .2 += more;
     }
 }
+
+/// A split deployment's tally and keys so far, and how many of its parts are left.
+type Parts = (DeploymentTally, Option<KeyList>, usize);
 
 /// The deployment a range is in the middle of.
 struct Front {
