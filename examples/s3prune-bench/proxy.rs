@@ -11,6 +11,8 @@
 //! reads is not delayed twice. Replies flow back undelayed.
 
 use std::net::SocketAddr;
+use std::sync::atomic::AtomicU64;
+use std::sync::Arc;
 use std::time::Duration;
 
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
@@ -19,6 +21,7 @@ use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::mpsc;
 use tokio::time::Instant;
 
+use crate::request_tally::{serve_stats, RequestFramer};
 use crate::Error;
 
 #[derive(clap::Args)]
@@ -30,11 +33,22 @@ pub struct ProxyArgs {
     upstream: SocketAddr,
     #[arg(long, default_value_t = 30)]
     latency_ms: u64,
+    /// Answer connections to this port with the number of HTTP requests forwarded so far.
+    #[arg(long)]
+    stats_port: Option<u16>,
 }
 
 pub async fn run(args: ProxyArgs) -> Result<(), Error> {
     let listener = TcpListener::bind(("127.0.0.1", args.port)).await?;
     let latency = Duration::from_millis(args.latency_ms);
+    let requests = Arc::new(AtomicU64::new(0));
+    if let Some(port) = args.stats_port {
+        let counted = requests.clone();
+        serve_stats(port, move || {
+            counted.load(std::sync::atomic::Ordering::Relaxed)
+        })
+        .await?;
+    }
     println!("READY http://{}", listener.local_addr()?);
     use tokio::signal::unix::{signal, SignalKind};
     let mut term = signal(SignalKind::terminate())?;
@@ -43,8 +57,9 @@ pub async fn run(args: ProxyArgs) -> Result<(), Error> {
             accepted = listener.accept() => {
                 let (client, _) = accepted?;
                 let upstream = args.upstream;
+                let framer = RequestFramer::new(requests.clone());
                 tokio::spawn(async move {
-                    if let Err(e) = relay(client, upstream, latency).await {
+                    if let Err(e) = relay(client, upstream, latency, framer).await {
                         eprintln!("proxy: connection ended: {e}");
                     }
                 });
@@ -55,13 +70,18 @@ pub async fn run(args: ProxyArgs) -> Result<(), Error> {
     }
 }
 
-async fn relay(client: TcpStream, upstream: SocketAddr, latency: Duration) -> Result<(), Error> {
+async fn relay(
+    client: TcpStream,
+    upstream: SocketAddr,
+    latency: Duration,
+    framer: RequestFramer,
+) -> Result<(), Error> {
     let server = TcpStream::connect(upstream).await?;
     client.set_nodelay(true)?;
     server.set_nodelay(true)?;
     let (client_read, mut client_write) = client.into_split();
     let (mut server_read, server_write) = server.into_split();
-    let requests = delayed_copy(client_read, server_write, latency);
+    let requests = delayed_copy(client_read, server_write, latency, framer);
     let replies = async move {
         tokio::io::copy(&mut server_read, &mut client_write).await?;
         client_write.shutdown().await?;
@@ -75,6 +95,7 @@ async fn delayed_copy(
     mut from: OwnedReadHalf,
     mut to: OwnedWriteHalf,
     latency: Duration,
+    mut framer: RequestFramer,
 ) -> Result<(), Error> {
     let (chunks, mut due) = mpsc::unbounded_channel::<(Instant, Vec<u8>)>();
     let reader = async move {
@@ -84,6 +105,7 @@ async fn delayed_copy(
             if n == 0 {
                 return Ok::<_, Error>(());
             }
+            framer.feed(&buf[..n]);
             // The writer is gone only when the upstream write failed; that error wins.
             if chunks
                 .send((Instant::now() + latency, buf[..n].to_vec()))

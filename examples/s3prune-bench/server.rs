@@ -37,6 +37,9 @@ pub struct ServeArgs {
     data_dir: Option<PathBuf>,
     #[arg(long, default_value_t = 30)]
     latency_ms: u64,
+    /// Answer connections to this port with the number of requests received so far.
+    #[arg(long)]
+    stats_port: Option<u16>,
 }
 
 #[derive(clap::Args)]
@@ -55,6 +58,10 @@ pub struct SeedArgs {
     deployments: usize,
     #[arg(long)]
     objects: usize,
+    /// Spread each deployment's objects over this many sub-folders (`d0000/part-000/…`)
+    /// instead of the static-site layout.
+    #[arg(long)]
+    folders: Option<usize>,
     #[arg(long, default_value_t = 64)]
     concurrency: usize,
 }
@@ -64,6 +71,7 @@ pub async fn serve(args: ServeArgs) -> Result<(), Error> {
         port,
         data_dir,
         latency_ms,
+        stats_port,
     } = args;
     let loaded = Instant::now();
     let server = start(ServerConfig {
@@ -76,6 +84,11 @@ pub async fn serve(args: ServeArgs) -> Result<(), Error> {
         latency: Duration::from_millis(latency_ms),
         ..FaultConfig::none()
     });
+    let server = std::sync::Arc::new(server);
+    if let Some(port) = stats_port {
+        let counted = server.clone();
+        crate::request_tally::serve_stats(port, move || counted.request_count()).await?;
+    }
     eprintln!("bench_server: store loaded in {:.1?}", loaded.elapsed());
     println!("READY {}", server.endpoint());
     use tokio::signal::unix::{signal, SignalKind};
@@ -89,8 +102,13 @@ pub async fn serve(args: ServeArgs) -> Result<(), Error> {
     std::process::exit(0);
 }
 
-/// Deterministic key layout of a static site: an index, then assets in three folders.
-pub fn object_key(deployment: usize, object: usize) -> String {
+/// Deterministic key layout of a static site: an index, then assets in three folders;
+/// with `folders`, the objects spread evenly over that many sub-folders.
+pub fn object_key(deployment: usize, object: usize, folders: Option<usize>) -> String {
+    if let Some(folders) = folders {
+        let folder = object % folders.max(1);
+        return format!("d{deployment:04}/part-{folder:03}/asset-{object:06}.js");
+    }
     match object {
         0 => format!("d{deployment:04}/index.html"),
         j => {
@@ -111,6 +129,7 @@ pub async fn seed(args: SeedArgs) -> Result<(), Error> {
         bucket,
         deployments,
         objects,
+        folders,
         concurrency,
     } = args;
     let (server, endpoint, into) = match (data_dir, endpoint) {
@@ -135,7 +154,7 @@ pub async fn seed(args: SeedArgs) -> Result<(), Error> {
     }
     let total = (deployments * objects) as u64;
     let started = Instant::now();
-    fill(&client, &bucket, deployments, objects, concurrency).await?;
+    fill(&client, &bucket, deployments, objects, folders, concurrency).await?;
     let secs = started.elapsed().as_secs_f64();
     if let Some(server) = server {
         server.shutdown().await;
@@ -195,6 +214,7 @@ async fn fill(
     bucket: &str,
     deployments: usize,
     objects: usize,
+    folders: Option<usize>,
     concurrency: usize,
 ) -> Result<(), Error> {
     // A handful of distinct small bodies: the store keeps bytes in memory and dedups
@@ -220,7 +240,7 @@ async fn fill(
                 client
                     .put_object()
                     .bucket(bucket)
-                    .key(object_key(d, o))
+                    .key(object_key(d, o, folders))
                     .metadata(BACKDATE_METADATA_KEY, modified.to_rfc3339())
                     .body(ByteStream::from(body))
                     .send()

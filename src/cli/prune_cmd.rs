@@ -9,7 +9,7 @@ use super::args::{GlobalArgs, PruneArgs, PruneFormat, PruneVia};
 use super::config::Selection;
 use super::failure::{CommandResult, Failure};
 use super::plan_output::{delete_names, write_table};
-use super::prune_report::{write_reports, Prose, TargetReport};
+use super::prune_report::{requests_line, write_reports, Prose, TargetReport};
 use super::session::default_audit_path;
 use super::session::{plan_target, target, Planned};
 use crate::engine::bucket::Bucket;
@@ -131,6 +131,7 @@ async fn run_one(
         target.connection.sdk_initial_backoff = Some(pause);
     }
     let planned = plan_target(&target).await?;
+    record.count_requests(planned.listed.bucket.request_counter());
     record.endpoint = Some(planned.listed.bucket.endpoint_label().to_string());
     write_table(&mut prose.writer(), &planned.view(&target))
         .map_err(|e| Failure::Runtime(format!("cannot write the plan: {e}")))?;
@@ -178,13 +179,16 @@ async fn run_one(
     let report =
         delete_with_progress(&listed.bucket, &request, &settings, summary.delete_objects).await?;
     record.pruned(&report);
-    if report.deletion.outcomes.is_empty() && !report.skipped.is_empty() {
+    let outcome = if report.deletion.outcomes.is_empty() && !report.skipped.is_empty() {
         prose.line("Nothing left to delete: every planned deployment changed since the plan.");
-        return Ok(());
-    }
-    let deleted = report_outcome(&report.deletion, &settings.audit_path, prose);
-    let aborted = report_uploads(&report.uploads, prose);
-    deleted.and(aborted)
+        Ok(())
+    } else {
+        let deleted = report_outcome(&report.deletion, &settings.audit_path, prose);
+        let aborted = report_uploads(&report.uploads, prose);
+        deleted.and(aborted)
+    };
+    prose.line(requests_line(&listed.bucket.requests()));
+    outcome
 }
 
 /// The incomplete multipart uploads aborted under the deleted deployments; uploads that
@@ -215,14 +219,7 @@ fn report_uploads(uploads: &AbortReport, prose: Prose) -> CommandResult {
             )
         })
         .collect();
-    prose.line(format_args!(
-        "Not aborted:
-{}",
-        lines.join(
-            "
-"
-        )
-    ));
+    prose.line(format_args!("Not aborted:\n{}", lines.join("\n")));
     Err(Failure::Runtime(format!(
         "{} incomplete multipart uploads under deleted deployments could not be aborted (listed above); run the same command again to retry",
         uploads.failed.len()

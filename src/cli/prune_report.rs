@@ -13,6 +13,8 @@ use crate::engine::deletion::OutcomeStatus;
 use crate::engine::deployment::Deployment;
 use crate::engine::plan::PlanSummary;
 use crate::engine::prune::PruneReport;
+use crate::engine::request_count::{RequestCounter, RequestCounts};
+use crate::format::count;
 
 /// Failed keys shown per deployment; the rest are counted in `errors_more`.
 const ERRORS_SHOWN: usize = 10;
@@ -67,6 +69,11 @@ pub struct TargetReport {
     pub totals: Totals,
     /// Why this target did not end cleanly (the paragraph printed on stderr).
     pub error: Option<String>,
+    /// The S3 requests this target sent (plan, re-check, deletion, retries included);
+    /// `null` when the bucket was never reached.
+    pub requests: Option<RequestCounts>,
+    #[serde(skip)]
+    counter: Option<RequestCounter>,
 }
 
 #[derive(Debug, Serialize)]
@@ -137,7 +144,14 @@ impl TargetReport {
             deployments: Vec::new(),
             totals: Totals::default(),
             error: None,
+            requests: None,
+            counter: None,
         }
+    }
+
+    /// Counts the requests sent through `counter` until [`TargetReport::finish`].
+    pub fn count_requests(&mut self, counter: &RequestCounter) {
+        self.counter = Some(counter.clone());
     }
 
     /// The deployments the plan deletes, none of them started yet.
@@ -217,6 +231,7 @@ impl TargetReport {
     pub fn finish(&mut self, error: Option<&str>) {
         self.finished = timestamp(Utc::now());
         self.error = error.map(str::to_string);
+        self.requests = self.counter.as_ref().map(RequestCounter::counts);
         let mut totals = Totals {
             deployments: self.deployments.len(),
             ..Totals::default()
@@ -239,6 +254,21 @@ impl TargetReport {
         }
         self.totals = totals;
     }
+}
+
+/// `S3 requests: 31 (25 ListObjectsV2, 5 DeleteObjects, 1 HeadBucket).`, most sent first.
+pub fn requests_line(requests: &RequestCounts) -> String {
+    let mut by_operation: Vec<(&String, &u64)> = requests.by_operation.iter().collect();
+    by_operation.sort_by(|a, b| b.1.cmp(a.1).then(a.0.cmp(b.0)));
+    let parts: Vec<String> = by_operation
+        .iter()
+        .map(|(name, n)| format!("{} {name}", count(**n)))
+        .collect();
+    format!(
+        "S3 requests: {} ({}).",
+        count(requests.total),
+        parts.join(", ")
+    )
 }
 
 /// Prints one target's report, or `{"started", "finished", "targets": [...]}` for many.

@@ -12,7 +12,7 @@ use super::args::{GlobalArgs, PruneArgs, PruneFormat, PruneVia};
 use super::failure::{CommandResult, Failure};
 use super::plan_output::PlanView;
 use super::prune_cmd::{check_limits, confirm, delete_with_progress, report_outcome, settings};
-use super::prune_report::{write_reports, Prose, TargetReport};
+use super::prune_report::{requests_line, write_reports, Prose, TargetReport};
 use super::session::connection_options;
 use crate::age_text::exact_duration;
 use crate::engine::bucket::{Bucket, Scope};
@@ -229,6 +229,7 @@ async fn apply_one(
     prose: Prose,
     record: &mut TargetReport,
 ) -> CommandResult {
+    record.count_requests(bucket.request_counter());
     let doomed: Vec<_> = plan.to_delete().map(|d| d.deployment()).collect();
     let objects: u64 = doomed.iter().map(|d| d.objects).sum();
     let size: u64 = doomed.iter().map(|d| d.bytes).sum();
@@ -313,6 +314,7 @@ async fn apply_one(
     } else {
         report_outcome(&report.deletion, &settings.audit_path, prose)
     };
+    prose.line(requests_line(&bucket.requests()));
     if report.skipped.is_empty() {
         return deleted;
     }

@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 use super::connection::Connection;
 use super::cost::StorageClass;
 use super::error::{classify, EngineError, ErrorContext};
+use super::request_count::{RequestCounter, RequestCounts};
 use super::retry::{retried, Retry};
 
 /// The one seam between s3prune and S3: every S3 call the engine, the CLI and the TUI
@@ -19,6 +20,7 @@ pub struct Bucket {
     endpoint_label: String,
     region: String,
     retry: Retry,
+    requests: RequestCounter,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -216,6 +218,7 @@ impl Bucket {
             endpoint_label: connection.endpoint_label.clone(),
             region: connection.region.clone(),
             retry: connection.retry,
+            requests: connection.requests.clone(),
         }
     }
 
@@ -234,6 +237,16 @@ impl Bucket {
 
     pub fn name(&self) -> &str {
         &self.name
+    }
+
+    /// The requests sent so far through this bucket's connection (every clone of it).
+    pub fn requests(&self) -> RequestCounts {
+        self.requests.counts()
+    }
+
+    /// The counter behind [`Bucket::requests`], to read later.
+    pub fn request_counter(&self) -> &RequestCounter {
+        &self.requests
     }
 
     pub fn endpoint_label(&self) -> &str {

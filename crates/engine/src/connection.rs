@@ -5,6 +5,7 @@ use aws_config::timeout::TimeoutConfig;
 use aws_config::BehaviorVersion;
 use aws_sdk_s3::config::Region;
 
+use super::request_count::RequestCounter;
 use super::retry::Retry;
 
 /// Where and how to reach S3. Everything not given here comes from the standard AWS
@@ -66,6 +67,8 @@ pub struct Connection {
     pub endpoint_label: String,
     pub region: String,
     pub retry: Retry,
+    /// Every request the client sends, by operation.
+    pub requests: RequestCounter,
 }
 
 pub const DEFAULT_REGION: &str = "us-east-1";
@@ -130,8 +133,10 @@ pub async fn connect(options: &ConnectionOptions) -> Connection {
         .map(|r| r.to_string())
         .unwrap_or_else(|| DEFAULT_REGION.to_string());
 
-    let mut builder =
-        aws_sdk_s3::config::Builder::from(&sdk_config).region(Region::new(region.clone()));
+    let requests = RequestCounter::default();
+    let mut builder = aws_sdk_s3::config::Builder::from(&sdk_config)
+        .region(Region::new(region.clone()))
+        .interceptor(requests.clone());
     let endpoint = resolve_endpoint(options.endpoint_url.as_deref());
     if let Some(url) = &endpoint {
         builder = builder.endpoint_url(url);
@@ -144,6 +149,7 @@ pub async fn connect(options: &ConnectionOptions) -> Connection {
         endpoint_label: endpoint.unwrap_or_else(|| format!("AWS S3 ({region})")),
         region,
         retry: options.retry,
+        requests,
     }
 }
 

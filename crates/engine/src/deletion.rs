@@ -8,6 +8,7 @@ use super::audit::{AuditLog, AuditResult};
 use super::bucket::{is_xml_safe, Bucket, Entry, KeyError, ObjectRef, Scope, DELETE_BATCH_LIMIT};
 use super::deployment::Deployment;
 use super::error::{is_retryable_code, EngineError};
+use super::key_spool::KeyList;
 use super::listing_gate::ListingGate;
 use super::pages::{entries, PageRequest};
 use super::retry::{backoff, Retry};
@@ -140,18 +141,12 @@ enum ListingEnd {
     Failed(String),
 }
 
-/// Listings made moments before deleting (by the drift re-check), by deployment prefix,
-/// so a deployment of one small page (under 500 keys) is not listed a second time.
-pub type Prelisted = HashMap<String, Vec<Entry>>;
+/// The keys the drift re-check listed moments before deleting, by deployment prefix, so
+/// the deletion does not list them a second time (see [`crate::key_spool`]).
+pub type Prelisted = HashMap<String, KeyList>;
 
-/// At most this many keys are kept from the re-check for the deletion (a few MiB);
-/// deployments beyond it are listed again when deleted. Only small listings (fewer than
-/// [`LARGE_REPLY_ENTRIES`](super::listing_gate::LARGE_REPLY_ENTRIES) keys) are kept: they
-/// cost a round trip per few keys to list again, a full page costs one per 1000.
-pub const PRELIST_KEY_BUDGET: usize = 50_000;
-
-/// Deletes the confirmed deployments: lists each one now (what is there at delete time,
-/// not at plan time) unless `prelisted` holds a listing made moments ago, and deletes its
+/// Deletes the confirmed deployments: takes each one's keys from `prelisted` (the
+/// re-check's listing, made moments ago) or, missing there, lists it now, and deletes its
 /// entries with DeleteObjects in batches of at most 1000, several in flight, retrying
 /// throttling and server errors with backoff. Keys from small deployments share batches,
 /// so many small deployments cost few requests. In [`Scope::AllVersions`] every version
@@ -185,7 +180,7 @@ pub(crate) async fn delete_listed(
                 let listed = prelisted.get(&target.prefix);
                 async move {
                     if let Some(listed) = listed {
-                        send_listed(index, target, scope, listed, page_tx).await;
+                        send_listed(index, target, listed, stop, page_tx).await;
                     } else {
                         list_for_deletion(gate, bucket, scope, index, target, stop, page_tx).await
                     }
@@ -297,19 +292,43 @@ fn pending_keys(
         .collect()
 }
 
-/// Hands over a listing made moments ago, never a key outside the target's prefix.
+/// Hands over a listing made moments ago, a batch at a time, never a key outside the
+/// target's prefix.
 async fn send_listed(
     index: usize,
     target: &Deployment,
-    scope: Scope,
-    listed: &[Entry],
+    listed: &KeyList,
+    stop: &StopSignal,
     pages: mpsc::Sender<ListerMessage>,
 ) {
-    let keys = pending_keys(index, target, scope, listed);
-    if !keys.is_empty() && pages.send(ListerMessage::Keys(keys)).await.is_err() {
-        return;
-    }
-    let end = ListingEnd::Complete;
+    let mut chunks = listed.chunks(DELETE_BATCH_LIMIT);
+    let end = loop {
+        if stop.is_stopped() {
+            break ListingEnd::Stopped;
+        }
+        match chunks.next() {
+            None => break ListingEnd::Complete,
+            Some(Err(e)) => {
+                break ListingEnd::Failed(format!(
+                    "cannot read back the keys the re-check listed (kept in a temporary file): {e}"
+                ))
+            }
+            Some(Ok(chunk)) => {
+                let keys: Vec<PendingKey> = chunk
+                    .into_iter()
+                    .filter(|k| k.object.key.starts_with(&target.prefix))
+                    .map(|k| PendingKey {
+                        index,
+                        object: k.object,
+                        size: k.size,
+                    })
+                    .collect();
+                if !keys.is_empty() && pages.send(ListerMessage::Keys(keys)).await.is_err() {
+                    return;
+                }
+            }
+        }
+    };
     let _ = pages.send(ListerMessage::Done { index, end }).await;
 }
 

@@ -4,20 +4,20 @@
 //! deleted.
 
 use std::collections::{BTreeMap, HashMap, HashSet};
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
 use chrono::{DateTime, Utc};
 use futures::stream::{self, StreamExt, TryStreamExt};
 
-use super::bucket::{Bucket, Entry, Scope};
-use super::deletion::{Prelisted, PRELIST_KEY_BUDGET};
+use super::bucket::{Bucket, Scope};
+use super::deletion::Prelisted;
 use super::deployment::Deployment;
 use super::error::EngineError;
+use super::key_spool::{flushed, keep_entry, KeyList, KeySpool, KEYS_IN_MEMORY};
 use super::listing::{
     deployment_name, discover, live_set, max_ranges, tally_prefix, ListingOptions,
 };
-use super::listing_gate::{ListingGate, LARGE_REPLY_ENTRIES};
+use super::listing_gate::ListingGate;
 use super::live::LiveSet;
 use super::live_sources::read_pointers;
 use super::pages::{entries, PageRequest};
@@ -34,13 +34,13 @@ pub struct Skipped {
     pub reason: String,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug)]
 pub struct Recheck {
     /// Still to delete, with their current sizes.
     pub confirmed: Vec<Deployment>,
     pub skipped: Vec<Skipped>,
-    /// The listings of confirmed deployments of one small page (under 500 keys, within
-    /// [`PRELIST_KEY_BUDGET`]), for the deletion to use instead of listing again.
+    /// The keys of the confirmed deployments as listed just now, for the deletion to use
+    /// instead of listing again (empty when not asked for).
     pub prelisted: Prelisted,
 }
 
@@ -64,17 +64,20 @@ pub async fn recheck(
         now,
         fingerprints: None,
     };
-    recheck_request(bucket, options, &request).await
+    recheck_request(bucket, options, &request, false).await
 }
 
 /// [`recheck`] for a [`PruneRequest`]: names in `by_hand` were marked by the operator and
 /// are only checked for changes, never re-ranked (the rule would keep them by
 /// definition); with `fingerprints` (a reviewed plan), each target must still match its
-/// fingerprint exactly and nothing is re-ranked.
+/// fingerprint exactly and nothing is re-ranked. With `keep_keys`, the confirmed
+/// deployments' keys are kept (in memory, then spooled to a temporary file) for the
+/// deletion.
 pub(crate) async fn recheck_request(
     bucket: &Bucket,
     options: &ListingOptions,
     request: &PruneRequest,
+    keep_keys: bool,
 ) -> Result<Recheck, EngineError> {
     let rule = request.rule.as_ref();
     let by_hand = &request.by_hand;
@@ -114,22 +117,21 @@ pub(crate) async fn recheck_request(
     };
     let digests = !live_options.aliases.is_empty() || fingerprints.is_some();
 
-    let budget = AtomicUsize::new(PRELIST_KEY_BUDGET);
-    let budget = &budget;
+    let spool = keep_keys.then(|| KeySpool::new(KEYS_IN_MEMORY));
+    let spool = spool.as_ref();
     let gate = &ListingGate::for_deployments(options.concurrency, confirmed);
     let scope = options.scope;
     type Fresh = (
         Deployment,
         Option<Deployment>,
-        Option<Vec<Entry>>,
+        Option<KeyList>,
         Option<String>,
     );
     let by_ranges = range_start(planned, confirmed);
     let one_by_one = stream::iter(confirmed.iter().cloned())
         .map(|target| async move {
             let (tally, kept) =
-                tally_keeping_one_page(gate, bucket, scope, &target.prefix, budget, digests)
-                    .await?;
+                tally_keeping(gate, bucket, scope, &target.prefix, spool, digests).await?;
             let digest = tally.digest();
             let listed = tally
                 .into_deployment(target.name.clone(), target.prefix.clone())
@@ -151,7 +153,7 @@ pub(crate) async fn recheck_request(
                     gate,
                     digests,
                     max_ranges: max_ranges(options.concurrency),
-                    keep: Some(budget),
+                    keep: spool,
                 };
                 let prefixes = confirmed.iter().map(|d| d.prefix.clone()).collect();
                 ranges
@@ -328,39 +330,31 @@ fn range_start(planned: &[Deployment], confirmed: &[Deployment]) -> Option<Optio
     (by_ranges < one_by_one).then(|| first.checked_sub(1).map(|i| end_of(all[i].0)))
 }
 
-/// Tallies every entry under `prefix`. When they are few (one small page) and the shared
-/// budget allows, also returns them, so the deletion need not list them again.
-async fn tally_keeping_one_page(
+/// Tallies every entry under `prefix`; with a `spool`, also keeps its keys for the
+/// deletion (none if the spool file cannot be written: the deletion then lists again).
+async fn tally_keeping(
     gate: &ListingGate,
     bucket: &Bucket,
     scope: Scope,
     prefix: &str,
-    budget: &AtomicUsize,
+    spool: Option<&Arc<KeySpool>>,
     digest: bool,
-) -> Result<(DeploymentTally, Option<Vec<Entry>>), EngineError> {
+) -> Result<(DeploymentTally, Option<KeyList>), EngineError> {
     let mut tally = if digest {
         DeploymentTally::with_digest()
     } else {
         DeploymentTally::default()
     };
-    let mut pages = 0;
-    let mut last = Vec::new();
+    let mut kept = spool.map(KeyList::new);
     let listing = entries(bucket, PageRequest::flat(scope, prefix), Some(gate));
     futures::pin_mut!(listing);
     while let Some(page) = listing.try_next().await? {
-        pages += 1;
-        page.iter().for_each(|entry| tally.add(prefix, entry));
-        last = page;
+        for entry in &page {
+            tally.add(prefix, entry);
+            keep_entry(&mut kept, scope, entry);
+        }
     }
-    let n = last.len();
-    let granted = pages == 1
-        && n < LARGE_REPLY_ENTRIES
-        && budget
-            .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |left| {
-                left.checked_sub(n)
-            })
-            .is_ok();
-    Ok((tally, granted.then_some(last)))
+    Ok((tally, flushed(kept)))
 }
 
 #[cfg(test)]

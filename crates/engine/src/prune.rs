@@ -126,7 +126,7 @@ pub async fn prune_via(
 ) -> Result<PruneReport, PruneError> {
     let audit = open_audit_log(&settings.audit_path)?;
     let checked = tokio::select! {
-        checked = recheck_request(bucket, &settings.listing, request        ) => Some(checked.map_err(PruneError::Recheck)?),
+        checked = recheck_request(bucket, &settings.listing, request, true) => Some(checked.map_err(PruneError::Recheck)?),
         _ = stop.stopped() => None,
     };
     let Some(checked) = checked else {
@@ -224,7 +224,7 @@ pub async fn check(
     request: &PruneRequest,
     settings: &PruneSettings,
 ) -> Result<Recheck, EngineError> {
-    recheck_request(bucket, &settings.listing, request).await
+    recheck_request(bucket, &settings.listing, request, false).await
 }
 
 fn open_audit_log(path: &Path) -> Result<AuditLog, PruneError> {

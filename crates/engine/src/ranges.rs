@@ -28,15 +28,15 @@
 //! markers apart).
 
 use std::collections::{HashMap, HashSet, VecDeque};
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
 use futures::stream::{FuturesUnordered, StreamExt, TryStreamExt};
 use tokio::sync::mpsc;
 
 use super::bucket::{Bucket, Entry, Scope};
 use super::error::EngineError;
-use super::listing_gate::{ListingGate, LARGE_REPLY_ENTRIES};
+use super::key_spool::{flushed, keep_entry, KeyList, KeySpool};
+use super::listing_gate::ListingGate;
 use super::pages::{pages, PageRequest};
 use super::tally::DeploymentTally;
 
@@ -61,15 +61,13 @@ pub(crate) struct RangeListing<'a> {
     pub digests: bool,
     /// Ranges listed at once, at most.
     pub max_ranges: usize,
-    /// A key budget: each deployment of fewer than [`LARGE_REPLY_ENTRIES`] entries, not
-    /// split, is also handed over entry by entry while the budget lasts (for the deletion).
-    pub keep: Option<&'a AtomicUsize>,
+    /// Keep every deployment's keys in this spool too (for the deletion).
+    pub keep: Option<&'a Arc<KeySpool>>,
 }
 
 /// Called once per deployment prefix, with its whole tally (empty if it vanished) and,
-/// within the [`RangeListing::keep`] budget, its entries.
-pub(crate) type OnTallied<'a> =
-    dyn Fn(&str, DeploymentTally, Option<Vec<Entry>>) + Send + Sync + 'a;
+/// with [`RangeListing::keep`], its keys.
+pub(crate) type OnTallied<'a> = dyn Fn(&str, DeploymentTally, Option<KeyList>) + Send + Sync + 'a;
 
 impl RangeListing<'_> {
     /// Tallies every deployment of `prefixes` (each `<root><name>/`), reporting each one
@@ -139,8 +137,9 @@ struct Job {
 
 struct Shared<'a> {
     listing: &'a RangeListing<'a>,
-    /// Deployments split into several ranges: their tally so far and the parts left.
-    parts: Mutex<HashMap<String, (DeploymentTally, usize)>>,
+    /// Deployments split into several ranges: their tally and keys so far, and the parts
+    /// left.
+    parts: Mutex<HashMap<String, Parts>>,
     split: Mutex<HashSet<String>>,
     on_tallied: &'a OnTallied<'a>,
 }
@@ -150,11 +149,15 @@ impl Shared<'_> {
         let whole = {
             let mut parts = self.parts.lock().expect("parts lock");
             match parts.get_mut(&prefix) {
-                Some((sum, left)) => {
+                Some((sum, kept, left)) => {
                     sum.merge(front.tally);
+                    *kept = match (kept.take(), front.kept) {
+                        (Some(mut all), Some(part)) => all.append(part).ok().map(|()| all),
+                        _ => None,
+                    };
                     *left -= 1;
                     if *left == 0 {
-                        parts.remove(&prefix).map(|(sum, _)| (sum, None))
+                        parts.remove(&prefix).map(|(sum, kept, _)| (sum, kept))
                     } else {
                         None
                     }
@@ -163,16 +166,7 @@ impl Shared<'_> {
             }
         };
         if let Some((tally, kept)) = whole {
-            let kept = kept.filter(|kept| {
-                self.listing.keep.is_some_and(|budget| {
-                    budget
-                        .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |left| {
-                            left.checked_sub(kept.len())
-                        })
-                        .is_ok()
-                })
-            });
-            (self.on_tallied)(&prefix, tally, kept);
+            (self.on_tallied)(&prefix, tally, flushed(kept));
         }
     }
 
@@ -180,10 +174,19 @@ impl Shared<'_> {
         let mut parts = self.parts.lock().expect("parts lock");
         parts
             .entry(prefix.to_string())
-            .or_insert_with(|| (self.listing.new_tally(), 1))
-            .1 += more;
+            .or_insert_with(|| {
+                (
+                    self.listing.new_tally(),
+                    self.listing.keep.map(KeyList::new),
+                    1,
+                )
+            })
+            .2 += more;
     }
 }
+
+/// A split deployment's tally and keys so far, and how many of its parts are left.
+type Parts = (DeploymentTally, Option<KeyList>, usize);
 
 /// The deployment a range is in the middle of.
 struct Front {
@@ -192,8 +195,9 @@ struct Front {
     keys: u64,
     folders: u64,
     folder: String,
-    /// Its entries, while fewer than [`LARGE_REPLY_ENTRIES`] and asked for.
-    kept: Option<Vec<Entry>>,
+    /// Its keys, when asked for.
+    kept: Option<KeyList>,
+    scope: Scope,
 }
 
 impl Front {
@@ -203,20 +207,15 @@ impl Front {
             keys: 0,
             folders: 0,
             folder: String::new(),
-            kept: listing.keep.map(|_| Vec::new()),
+            kept: listing.keep.map(KeyList::new),
+            scope: listing.scope,
         }
     }
 
     fn add(&mut self, prefix: &str, entry: &Entry) {
         self.tally.add(prefix, entry);
         self.keys += 1;
-        if let Some(kept) = &mut self.kept {
-            if kept.len() + 1 < LARGE_REPLY_ENTRIES {
-                kept.push(entry.clone());
-            } else {
-                self.kept = None;
-            }
-        }
+        keep_entry(&mut self.kept, self.scope, entry);
         let rest = &entry.key[prefix.len()..];
         let folder = rest.split_once('/').map_or("", |(folder, _)| folder);
         if self.keys == 1 || folder != self.folder {
