@@ -242,7 +242,7 @@ pub fn write_json_targets(out: &mut dyn Write, targets: &[TargetPlan<'_>]) -> st
     #[derive(Serialize)]
     #[serde(untagged)]
     enum Entry<'a> {
-        Plan(JsonReport<'a>),
+        Plan(Box<JsonReport<'a>>),
         Failed { target: &'a str, error: &'a str },
     }
     #[derive(Serialize)]
@@ -252,7 +252,7 @@ pub fn write_json_targets(out: &mut dyn Write, targets: &[TargetPlan<'_>]) -> st
     let targets = targets
         .iter()
         .map(|t| match &t.plan {
-            Ok(view) => Entry::Plan(json_report(view, Some(t.name))),
+            Ok(view) => Entry::Plan(Box::new(json_report(view, Some(t.name)))),
             Err(error) => Entry::Failed {
                 target: t.name,
                 error,
