@@ -10,7 +10,9 @@ use aws_sdk_s3::types::{
     BucketLifecycleConfiguration, ExpirationStatus, LifecycleExpiration, LifecycleRule,
     LifecycleRuleFilter, TransitionDefaultMinimumObjectSize,
 };
-use common::lifecycle_scenarios::{five_deployments, foreign_rules, read_rules, DOOMED};
+use common::lifecycle_scenarios::{
+    five_deployments, foreign_rules, read_rules, try_put_rules, DOOMED,
+};
 use common::{text, S3Target};
 use s3prune::server::{self, FaultConfig, ServerConfig};
 
@@ -41,19 +43,8 @@ async fn put_raw(
     bucket: &str,
     rules: Vec<LifecycleRule>,
 ) -> Result<(), Option<String>> {
-    target
-        .client()
-        .put_bucket_lifecycle_configuration()
-        .bucket(bucket)
-        .lifecycle_configuration(
-            BucketLifecycleConfiguration::builder()
-                .set_rules(Some(rules))
-                .build()
-                .unwrap(),
-        )
-        .send()
+    try_put_rules(target, bucket, rules)
         .await
-        .map(|_| ())
         .map_err(|e| error_code(&e))
 }
 

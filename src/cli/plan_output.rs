@@ -911,7 +911,7 @@ mod tests {
     fn plans_of_targets_are_one_json_document_and_one_csv_with_a_target_column() {
         let (plan, rule) = plan();
         let root_objects = RootObjects::default();
-        let view = PlanView {
+        let view = || PlanView {
             bucket: "b",
             root: "prod/",
             endpoint: "aws",
@@ -931,7 +931,7 @@ mod tests {
             &[
                 TargetPlan {
                     name: "prod",
-                    plan: Ok(view),
+                    plan: Ok(view()),
                 },
                 TargetPlan {
                     name: "qa",
@@ -950,20 +950,7 @@ mod tests {
             serde_json::json!({"target": "qa", "error": "the bucket does not exist"})
         );
 
-        let view = PlanView {
-            bucket: "b",
-            root: "prod/",
-            endpoint: "aws",
-            versioning: Versioning::Disabled,
-            rule: &rule,
-            plan: &plan,
-            root_objects: &root_objects,
-            now: now(),
-            current: None,
-            prices: PriceTable::default(),
-            uploads_outside: 0,
-            report: None,
-        };
+        let view = view();
         let mut out = Vec::new();
         write_csv_targets(&mut out, &[(Some("prod"), &view), (Some("staging"), &view)]).unwrap();
         let csv = String::from_utf8(out).unwrap();

@@ -116,7 +116,12 @@ pub fn foreign_rules() -> Vec<LifecycleRule> {
     ]
 }
 
-pub async fn put_rules(target: &S3Target, bucket: &str, rules: Vec<LifecycleRule>) {
+/// Puts a lifecycle configuration with the raw SDK, as another tool would.
+pub async fn try_put_rules(
+    target: &S3Target,
+    bucket: &str,
+    rules: Vec<LifecycleRule>,
+) -> Result<(), PutRulesError> {
     target
         .client()
         .put_bucket_lifecycle_configuration()
@@ -128,6 +133,17 @@ pub async fn put_rules(target: &S3Target, bucket: &str, rules: Vec<LifecycleRule
                 .unwrap(),
         )
         .send()
+        .await
+        .map(|_| ())
+}
+
+pub type PutRulesError = aws_sdk_s3::error::SdkError<
+    aws_sdk_s3::operation::put_bucket_lifecycle_configuration::PutBucketLifecycleConfigurationError,
+    aws_sdk_s3::config::http::HttpResponse,
+>;
+
+pub async fn put_rules(target: &S3Target, bucket: &str, rules: Vec<LifecycleRule>) {
+    try_put_rules(target, bucket, rules)
         .await
         .expect("put lifecycle configuration");
 }
