@@ -206,9 +206,17 @@ async fn listing_economy(name: &str, deployments: u64, objects: u64, keep: u64, 
     let plan_bound = (factor * least as f64).floor() as u64;
 
     let start = server.request_count();
+    let entries_before = server.listed_entries();
     let json = plan_json(&target, &bucket, &[]).await;
     // Besides listing, a plan sends HeadBucket and GetBucketVersioning.
     let plan_listing = server.request_count() - start - 2;
+    // Each range's last page asks for about the keys left, not a full page past its end.
+    let plan_entries = server.listed_entries() - entries_before;
+    let stored = deployments * objects + 1;
+    assert!(
+        plan_entries <= stored + stored / 20,
+        "plan made the server read {plan_entries} entries for {stored} objects (more than 5% past)"
+    );
     assert!(
         plan_listing <= plan_bound,
         "plan sent {plan_listing} listing requests, more than {plan_bound} ({factor} × {least})"
@@ -238,7 +246,10 @@ async fn listing_economy(name: &str, deployments: u64, objects: u64, keep: u64, 
     );
     let left = target.all_keys(&bucket).await;
     assert_eq!(left.len() as u64, keep * objects + 1);
-    eprintln!("{name}: plan {plan_listing} listing requests (least {least}); prune {requests}");
+    eprintln!(
+        "{name}: plan {plan_listing} listing requests (least {least}), {plan_entries} entries; \
+         prune {requests}"
+    );
 }
 
 /// `d4/` must not take `d4x/…` or `d4-x/…`, root objects sort between deployments, and a
@@ -327,6 +338,43 @@ async fn a_huge_deployment_is_split_at_its_sub_folders() {
     );
     let left: Vec<String> = target.all_keys(&bucket).await.into_keys().collect();
     assert_eq!(left, vec!["z-small/f0", "z-small/f1", "z-small/f2"]);
+}
+
+/// A range's last page asks for about the keys its deployments are expected to hold (at
+/// the first page's keys per deployment). When the later deployments are larger than
+/// that, the short page does not end the range: the rest is read on full pages, and every
+/// count is exact.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn deployments_larger_than_the_estimate_are_still_counted_exactly() {
+    let target = S3Target::embedded().await;
+    let bucket = target.fresh_bucket("outgrown").await;
+    let days = |d| Some(Utc::now() - chrono::Duration::days(d));
+    let sizes: Vec<u64> = (0..20).map(|d| if d < 12 { 90 } else { 300 }).collect();
+    let objects = sizes
+        .iter()
+        .enumerate()
+        .flat_map(|(d, &n)| (0..n).map(move |o| (format!("s{d:02}/f{o:03}"), 1, days(30))))
+        .collect();
+    target.put_all(&bucket, objects).await;
+    let server = target.server().unwrap();
+
+    let start = server.request_count();
+    let entries_before = server.listed_entries();
+    let counts = objects_by_name(&plan_json(&target, &bucket, &[]).await);
+    let requests = server.request_count() - start;
+    let expected: std::collections::BTreeMap<String, u64> = sizes
+        .iter()
+        .enumerate()
+        .map(|(d, &n)| (format!("s{d:02}"), n))
+        .collect();
+    assert_eq!(counts, expected);
+    // 3 480 objects: 4 full pages at least, plus the short page that fell short.
+    let listings = requests - 3;
+    assert!(
+        (5..=7).contains(&listings),
+        "{listings} listing requests for 4 pages of objects"
+    );
+    assert!(server.listed_entries() - entries_before <= 3_480 + 1_000);
 }
 
 async fn plan_json(target: &S3Target, bucket: &str, extra: &[&str]) -> serde_json::Value {

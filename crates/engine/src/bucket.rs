@@ -305,10 +305,15 @@ impl Bucket {
         prefix: &str,
         delimiter: Option<&str>,
         cursor: Cursor,
+        max_keys: Option<u16>,
     ) -> Result<(Page, Option<Cursor>), EngineError> {
+        let max_keys = max_keys.map(i32::from);
         match scope {
-            Scope::Current => self.list_objects(prefix, delimiter, cursor).await,
-            Scope::AllVersions => self.list_versions(prefix, delimiter, cursor).await,
+            Scope::Current => self.list_objects(prefix, delimiter, cursor, max_keys).await,
+            Scope::AllVersions => {
+                self.list_versions(prefix, delimiter, cursor, max_keys)
+                    .await
+            }
         }
     }
 
@@ -317,6 +322,7 @@ impl Bucket {
         prefix: &str,
         delimiter: Option<&str>,
         cursor: Cursor,
+        max_keys: Option<i32>,
     ) -> Result<(Page, Option<Cursor>), EngineError> {
         let (token, start_after) = match cursor {
             Cursor::Token(token) => (Some(token), None),
@@ -331,6 +337,7 @@ impl Bucket {
             .set_delimiter(delimiter.map(str::to_string))
             .set_continuation_token(token)
             .set_start_after(start_after)
+            .set_max_keys(max_keys)
             // Keys may hold characters XML 1.0 cannot carry (ESC, other controls); with
             // url encoding every key survives the trip and is decoded here.
             .encoding_type(EncodingType::Url)
@@ -380,6 +387,7 @@ impl Bucket {
         prefix: &str,
         delimiter: Option<&str>,
         cursor: Cursor,
+        max_keys: Option<i32>,
     ) -> Result<(Page, Option<Cursor>), EngineError> {
         let (key_marker, version_marker) = match cursor {
             Cursor::Marker(key, version) => (Some(key), version),
@@ -394,6 +402,7 @@ impl Bucket {
             .set_delimiter(delimiter.map(str::to_string))
             .set_key_marker(key_marker)
             .set_version_id_marker(version_marker)
+            .set_max_keys(max_keys)
             .encoding_type(EncodingType::Url)
             .send()
             .await
@@ -457,7 +466,7 @@ impl Bucket {
     /// with the key as prefix. The key sorts before every longer key that starts with it
     /// and S3 lists a key's versions newest first, so its newest version is on that page.
     pub async fn versions_of_key(&self, key: &str) -> Result<Vec<Entry>, EngineError> {
-        let (page, _) = self.list_versions(key, None, Cursor::Start).await?;
+        let (page, _) = self.list_versions(key, None, Cursor::Start, None).await?;
         Ok(page.entries.into_iter().filter(|e| e.key == key).collect())
     }
 

@@ -213,6 +213,7 @@ pub(crate) async fn discover(
         prefix: root,
         delimiter: Some("/"),
         start_after: None,
+        page_size: None,
     };
     let listing = pages(bucket, request, None);
     futures::pin_mut!(listing);

@@ -2,6 +2,8 @@
 //! request optionally through a [`ListingGate`]. Every listing step (discovery, tallies,
 //! the re-check, the deletion's listing, the preview) consumes this stream.
 
+use std::sync::atomic::{AtomicU16, Ordering};
+
 use futures::stream::{self, Stream, TryStreamExt};
 
 use super::bucket::{Bucket, Cursor, Entry, Page, Scope};
@@ -18,6 +20,33 @@ pub struct PageRequest<'a> {
     pub delimiter: Option<&'a str>,
     /// Start after this key instead of at the prefix's first (a range of a listing).
     pub start_after: Option<&'a str>,
+    /// How many entries each request asks for (`None`: the server's 1000).
+    pub page_size: Option<&'a PageSize>,
+}
+
+/// The number of entries the next request of a listing asks for, which its consumer
+/// may change between pages: a range lowers it for the page that should end it, so the
+/// server does not read a page of keys past the range's end.
+#[derive(Debug)]
+pub struct PageSize(AtomicU16);
+
+impl PageSize {
+    /// The most entries S3 returns in one page.
+    pub const FULL: u16 = 1000;
+
+    pub fn full() -> Self {
+        PageSize(AtomicU16::new(Self::FULL))
+    }
+
+    pub fn get(&self) -> u16 {
+        self.0.load(Ordering::Relaxed)
+    }
+
+    /// Asks for `entries` (1 to [`PageSize::FULL`]) from the next request on.
+    pub fn set(&self, entries: u64) {
+        let entries = entries.clamp(1, u64::from(Self::FULL)) as u16;
+        self.0.store(entries, Ordering::Relaxed);
+    }
 }
 
 impl<'a> PageRequest<'a> {
@@ -28,6 +57,7 @@ impl<'a> PageRequest<'a> {
             prefix,
             delimiter: None,
             start_after: None,
+            page_size: None,
         }
     }
 }
@@ -48,12 +78,17 @@ pub fn pages<'a>(
             return Ok(None);
         };
         let first = matches!(cursor, Cursor::Start | Cursor::After(_));
+        let max_keys = request
+            .page_size
+            .map(PageSize::get)
+            .filter(|&size| size < PageSize::FULL);
         let listed = retried(bucket.retry(), || {
             bucket.list(
                 request.scope,
                 request.prefix,
                 request.delimiter,
                 cursor.clone(),
+                max_keys,
             )
         });
         let (mut page, next) = match gate {

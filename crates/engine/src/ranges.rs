@@ -23,6 +23,12 @@
 //! reported once all parts are done). A smaller deployment, or one without sub-folders,
 //! pays no extra request.
 //!
+//! A range's last page would read up to a page of keys past its end, which a server
+//! that reads keys one by one (LocalStack) pays for. So once a range's deployments left
+//! are estimated (at the probe's keys per deployment) to fit one page, it asks for that
+//! many keys and half again rather than a full page; if that still falls short, its
+//! later pages are full again.
+//!
 //! The same holds in [`Scope::AllVersions`]: `StartAfter` becomes ListObjectVersions'
 //! `KeyMarker`, and each page is put in key order (the SDK returns versions and delete
 //! markers apart).
@@ -37,7 +43,7 @@ use super::bucket::{Bucket, Entry, Scope};
 use super::error::EngineError;
 use super::key_spool::{flushed, keep_entry, KeyList, KeySpool};
 use super::listing_gate::ListingGate;
-use super::pages::{pages, PageRequest};
+use super::pages::{pages, PageRequest, PageSize};
 use super::tally::DeploymentTally;
 
 /// The most entries S3 returns in one listing page.
@@ -49,6 +55,9 @@ pub const PAGES_PER_RANGE: u64 = 8;
 /// range's worth, so the delimiter listing the split costs is at most one request in
 /// [`PAGES_PER_RANGE`] of that deployment.
 pub const SPLIT_AFTER_KEYS: u64 = PAGES_PER_RANGE * PAGE_ENTRIES;
+/// Keys a range's last page asks for beyond the estimate and half of it, so that
+/// deployments a little larger than the estimate rarely cost one more request.
+const TAIL_MARGIN: u64 = 10;
 
 /// Where and how to list.
 pub(crate) struct RangeListing<'a> {
@@ -95,6 +104,7 @@ impl RangeListing<'_> {
             upto: end_of(last),
             members: prefixes.into(),
             probe: true,
+            keys_each: None,
         };
         let (spawn, mut spawned) = mpsc::unbounded_channel();
         let mut running = FuturesUnordered::new();
@@ -133,6 +143,9 @@ struct Job {
     members: VecDeque<String>,
     /// The first range, which splits off the others after its first page.
     probe: bool,
+    /// The keys a member deployment has, as the probe estimated them (none for the
+    /// parts of a split deployment).
+    keys_each: Option<u64>,
 }
 
 struct Shared<'a> {
@@ -232,17 +245,23 @@ async fn run(
 ) -> Result<(), EngineError> {
     let listing = shared.listing;
     let after = job.after.take();
+    let page_size = PageSize::full();
     let request = PageRequest {
         scope: listing.scope,
         prefix: listing.root,
         delimiter: None,
         start_after: after.as_deref(),
+        page_size: Some(&page_size),
     };
     let stream = pages(listing.bucket, request, Some(listing.gate));
     futures::pin_mut!(stream);
     let mut front = Front::new(listing);
     let mut first_page = true;
-    while let Some(mut page) = stream.try_next().await? {
+    loop {
+        let asked = page_size.get();
+        let Some(mut page) = stream.try_next().await? else {
+            break;
+        };
         page.entries.sort_by(|a, b| a.key.cmp(&b.key));
         let mut past_end = false;
         let mut finished = 0u64;
@@ -273,6 +292,7 @@ async fn run(
         if job.probe && first_page {
             let touched = finished + u64::from(front.keys > 0);
             if touched > 0 {
+                job.keys_each = Some(member_keys.div_ceil(touched));
                 split_members(&mut job, member_keys.div_ceil(touched), listing, &spawn);
             }
         }
@@ -285,6 +305,14 @@ async fn run(
                 .unwrap_or_default();
             split_front(&mut job, &front, &last_key, shared, &spawn).await?;
         }
+        if asked < PageSize::FULL {
+            // The trimmed page fell short of the range's end: the estimate was low.
+            job.keys_each = None;
+            page_size.set(u64::from(PageSize::FULL));
+        } else if let Some(each) = job.keys_each {
+            let left = keys_left(&job.members, front.keys, each);
+            page_size.set(left + left / 2 + TAIL_MARGIN);
+        }
         first_page = false;
     }
     let mut front = Some(front);
@@ -293,6 +321,12 @@ async fn run(
         shared.finish(prefix, front);
     }
     Ok(())
+}
+
+/// The keys estimated left in a range: `each` for every member deployment, less the
+/// keys already read of the first (none left of it once it has more than `each`).
+fn keys_left(members: &VecDeque<String>, front_keys: u64, each: u64) -> u64 {
+    (members.len() as u64 * each).saturating_sub(front_keys.min(each))
 }
 
 /// How many ranges for `units` (deployments or sub-folders) of about `keys_each` keys.
@@ -340,6 +374,7 @@ fn split_members(
             upto: upto.clone(),
             members: group.into(),
             probe: false,
+            keys_each: Some(keys_each),
         });
         after = upto;
     }
@@ -370,6 +405,7 @@ async fn split_front(
         prefix: &prefix,
         delimiter: Some("/"),
         start_after: Some(last_key),
+        page_size: None,
     };
     let stream = pages(listing.bucket, request, Some(listing.gate));
     futures::pin_mut!(stream);
@@ -388,6 +424,7 @@ async fn split_front(
         return Ok(());
     }
     shared.add_parts(&prefix, ranges - 1);
+    job.keys_each = None;
     let mut rest: VecDeque<String> = job.members.split_off(1);
     let mut groups = groups(folders, ranges).into_iter();
     let mut after = end_of(groups.next().unwrap_or_default().last().expect("a folder"));
@@ -406,6 +443,7 @@ async fn split_front(
             upto: end.clone(),
             members,
             probe: false,
+            keys_each: None,
         });
         after = end;
     }
@@ -431,6 +469,19 @@ mod tests {
         let split = groups((0..10).collect(), 3);
         assert_eq!(split, vec![vec![0, 1, 2, 3], vec![4, 5, 6], vec![7, 8, 9]]);
         assert_eq!(groups(vec![1], 1), vec![vec![1]]);
+    }
+
+    #[test]
+    fn a_range_expects_its_members_keys_less_those_read() {
+        let members: VecDeque<String> = ["a/", "b/", "c/"].map(String::from).into();
+        assert_eq!(keys_left(&members, 0, 100), 300);
+        assert_eq!(keys_left(&members, 40, 100), 260);
+        assert_eq!(
+            keys_left(&members, 250, 100),
+            200,
+            "a first member bigger than the estimate has nothing left to expect"
+        );
+        assert_eq!(keys_left(&VecDeque::new(), 0, 100), 0);
     }
 
     #[test]

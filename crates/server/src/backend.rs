@@ -1,7 +1,7 @@
 //! The state every request shares: the store behind its lock, the on-disk journal
 //! (when persisting) and the fault injector.
 
-use std::sync::atomic::AtomicBool;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{RwLock, RwLockReadGuard, RwLockWriteGuard};
 
 use crate::faults::FaultInjector;
@@ -35,6 +35,8 @@ pub(crate) struct Backend {
     pub(crate) region: String,
     /// Off: the lifecycle operations answer `NotImplemented`, as on servers without them.
     pub(crate) lifecycle_supported: AtomicBool,
+    /// Entries (objects or versions) returned by listings so far.
+    pub(crate) listed_entries: AtomicU64,
 }
 
 impl std::fmt::Debug for Backend {
@@ -54,6 +56,7 @@ impl Backend {
             faults: FaultInjector::default(),
             region,
             lifecycle_supported: AtomicBool::new(true),
+            listed_entries: AtomicU64::new(0),
         }
     }
 
@@ -70,6 +73,11 @@ impl Backend {
         self.state
             .write()
             .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    pub(crate) fn count_listed(&self, entries: usize) {
+        self.listed_entries
+            .fetch_add(entries as u64, Ordering::Relaxed);
     }
 
     /// Writes a fresh snapshot when on disk (used at shutdown).

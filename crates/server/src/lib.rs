@@ -272,6 +272,12 @@ impl RunningServer {
         }
     }
 
+    /// Objects and versions returned by listings so far: what a listing client made the
+    /// server read (common prefixes not included).
+    pub fn listed_entries(&self) -> u64 {
+        self.backend.listed_entries.load(Ordering::Relaxed)
+    }
+
     /// HTTP requests received so far (including rejected ones).
     pub fn request_count(&self) -> u64 {
         self.requests.load(Ordering::Relaxed)

@@ -105,6 +105,7 @@ pub async fn newest_manifest(
                     prefix,
                     delimiter: Some("/"),
                     start_after: None,
+                    page_size: None,
                 },
                 None,
             );

@@ -58,7 +58,7 @@ pub async fn rule_statuses(
     let left: BTreeMap<String, (u64, bool)> = stream::iter(scopes)
         .map(|(prefix, scope)| async move {
             let (page, next) = retried(bucket.retry(), || {
-                bucket.list(scope, prefix, None, Cursor::Start)
+                bucket.list(scope, prefix, None, Cursor::Start, None)
             })
             .await?;
             Ok::<_, crate::error::EngineError>((

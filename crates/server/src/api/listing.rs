@@ -42,6 +42,7 @@ pub(super) fn list_objects_v2(
         .store
         .list(&input.bucket, &query)
         .map_err(store_error)?;
+    backend.count_listed(page.entries.len());
     let dto = page_dto(&page, &enc, |key, o| list_object(key, o, with_owner));
     let output = ListObjectsV2Output {
         name: Some(input.bucket.clone()),
@@ -85,6 +86,7 @@ pub(super) fn list_objects(
         .store
         .list(&input.bucket, &query)
         .map_err(store_error)?;
+    backend.count_listed(page.entries.len());
     let dto = page_dto(&page, &enc, |key, o| list_object(key, o, true));
     let output = ListObjectsOutput {
         name: Some(input.bucket.clone()),
@@ -127,6 +129,7 @@ pub(super) fn list_object_versions(
         .store
         .list(&input.bucket, &query)
         .map_err(store_error)?;
+    backend.count_listed(page.entries.len());
     let dto = page_dto(&page, &enc, |key, o| ObjectVersion {
         key: Some(key),
         version_id: Some(NULL_VERSION.to_owned()),
