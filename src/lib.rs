@@ -11,6 +11,7 @@ pub use s3prune_server as server;
 pub mod age_text;
 pub mod cli;
 pub mod format;
+pub mod heap;
 pub mod lambda;
 pub mod sample;
 pub mod sample_storage;

@@ -1,6 +1,7 @@
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
+    s3prune::heap::return_large_blocks_to_the_os();
     // Started by Lambda: serve invocations, not a command line.
     #[cfg(feature = "lambda")]
     if s3prune::lambda::running_in_lambda() {
