@@ -465,8 +465,12 @@ impl Bucket {
     /// The versions and delete markers of exactly `key`, from one ListObjectVersions page
     /// with the key as prefix. The key sorts before every longer key that starts with it
     /// and S3 lists a key's versions newest first, so its newest version is on that page.
+    /// Retried like every listing page.
     pub async fn versions_of_key(&self, key: &str) -> Result<Vec<Entry>, EngineError> {
-        let (page, _) = self.list_versions(key, None, Cursor::Start, None).await?;
+        let (page, _) = retried(&self.retry, || {
+            self.list_versions(key, None, Cursor::Start, None)
+        })
+        .await?;
         Ok(page.entries.into_iter().filter(|e| e.key == key).collect())
     }
 
