@@ -19,7 +19,7 @@ use s3prune::engine::listing::{Inventory, ListingEvent};
 use s3prune::engine::plan::Reason;
 use s3prune::engine::rule::Rule;
 use s3prune::tui::app::{AppEvent, Effect, ListingState, MessageKind, Mode, SortKey};
-use s3prune::tui::marks::{Mark, MarkTotals};
+use s3prune::tui::marks::Mark;
 use s3prune::tui::preview::{PreviewData, PreviewStatus};
 use tui_support::*;
 
@@ -57,15 +57,28 @@ fn the_rule_marks_everything_outside_the_newest_n_except_protected() {
         .filter(|d| RULE_DELETES.contains(&d.name.as_str()))
         .map(|d| d.objects)
         .sum();
+    let totals = app.marks.totals();
     assert_eq!(
-        app.marks.totals(),
-        MarkTotals {
-            deployments: 8,
-            objects: expected_objects,
-            bytes: expected_bytes,
-            manual: 0
-        }
+        (
+            totals.deployments,
+            totals.objects,
+            totals.bytes,
+            totals.manual
+        ),
+        (8, expected_objects, expected_bytes, 0)
     );
+    // The header's saving comes from the running totals: the same as pricing every
+    // marked deployment afresh.
+    let marked = bucket()
+        .into_iter()
+        .filter(|d| RULE_DELETES.contains(&d.name.as_str()))
+        .collect::<Vec<_>>();
+    let afresh = app.prices().totals(&marked);
+    let running = app.marked_cost();
+    assert_eq!(totals.storage.total_bytes(), expected_bytes);
+    assert!((running.monthly_usd - afresh.monthly_usd).abs() < 1e-12);
+    assert!(running.monthly_usd > 0.0);
+    assert_eq!(running.incomplete_uploads, afresh.incomplete_uploads);
     // Default order: newest first, cursor on the newest.
     assert_eq!(rows(&app)[..3], ["site-a1", "site-b2", "site-c3"]);
     assert_eq!(selected(&app), "site-a1");

@@ -7,6 +7,7 @@ use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
 
+use crate::engine::cost::StorageTally;
 use crate::engine::deployment::Deployment;
 use crate::engine::live::LiveSet;
 use crate::engine::plan::{Action, Plan, Reason};
@@ -48,6 +49,27 @@ pub struct MarkTotals {
     pub bytes: u64,
     /// Rows whose verdict differs from the rule because of a manual mark or un-mark.
     pub manual: u64,
+    /// The marked deployments' bytes per storage class (what the saving is priced from).
+    pub storage: StorageTally,
+    pub incomplete_uploads: u64,
+}
+
+impl MarkTotals {
+    fn add(&mut self, d: &Deployment) {
+        self.deployments += 1;
+        self.objects += d.objects;
+        self.bytes += d.bytes;
+        self.storage.merge(*d.storage);
+        self.incomplete_uploads += d.incomplete_uploads;
+    }
+
+    fn remove(&mut self, d: &Deployment) {
+        self.deployments -= 1;
+        self.objects -= d.objects;
+        self.bytes -= d.bytes;
+        self.storage.unmerge(*d.storage);
+        self.incomplete_uploads -= d.incomplete_uploads;
+    }
 }
 
 /// Why a toggle was refused.
@@ -59,7 +81,7 @@ pub enum ToggleRefused {
 
 /// The rule's verdict on one deployment.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-struct Verdict {
+struct RuleVerdict {
     action: Action,
     reason: Reason,
     live: bool,
@@ -68,7 +90,7 @@ struct Verdict {
 #[derive(Debug, Clone, Default)]
 pub struct Marks {
     /// The rule's verdict per deployment name.
-    rule: HashMap<String, Verdict>,
+    rule: HashMap<String, RuleVerdict>,
     /// The operator's wish per name: `true` delete, `false` keep. Kept across rule
     /// changes and reloads (the operator's intent); only `reset` clears them all.
     overrides: HashMap<String, bool>,
@@ -87,19 +109,26 @@ impl Marks {
         live: &LiveSet,
         now: DateTime<Utc>,
     ) -> Vec<String> {
-        let plan = Plan::build_with_live(deployments.to_vec(), rule, live, now);
-        self.rule = plan
-            .entries
-            .into_iter()
-            .map(|e| {
-                let verdict = Verdict {
-                    action: e.action,
-                    reason: e.reason,
-                    live: e.is_live(),
-                };
-                (e.deployment.name, verdict)
-            })
-            .collect();
+        // Re-judged in place: the names are only copied for deployments new to the map.
+        for verdict in Plan::verdicts(deployments, rule, live, now) {
+            let name = deployments[verdict.index].name.as_str();
+            let judged = RuleVerdict {
+                action: verdict.action,
+                reason: verdict.reason,
+                live: !live.sources(name).is_empty(),
+            };
+            match self.rule.get_mut(name) {
+                Some(known) => *known = judged,
+                None => {
+                    self.rule.insert(name.to_string(), judged);
+                }
+            }
+        }
+        if self.rule.len() > deployments.len() {
+            let present: std::collections::HashSet<&str> =
+                deployments.iter().map(|d| d.name.as_str()).collect();
+            self.rule.retain(|name, _| present.contains(name.as_str()));
+        }
         let mut dropped: Vec<String> = self
             .overrides
             .iter()
@@ -119,9 +148,7 @@ impl Marks {
         for d in deployments {
             let mark = self.mark(&d.name);
             if mark.deletes() {
-                totals.deployments += 1;
-                totals.objects += d.objects;
-                totals.bytes += d.bytes;
+                totals.add(d);
             }
             if mark.is_manual() {
                 totals.manual += 1;
@@ -133,7 +160,7 @@ impl Marks {
     /// The verdict for `name`. A name the rule has not seen yet (still being listed)
     /// reads as kept.
     pub fn mark(&self, name: &str) -> Mark {
-        let Some(&Verdict {
+        let Some(&RuleVerdict {
             action,
             reason,
             live,
@@ -176,7 +203,7 @@ impl Marks {
         let wish = !before.deletes();
         let rule_deletes = matches!(
             self.rule.get(&deployment.name),
-            Some(Verdict {
+            Some(RuleVerdict {
                 action: Action::Delete,
                 ..
             })
@@ -194,13 +221,9 @@ impl Marks {
     fn adjust(&mut self, d: &Deployment, before: Mark, after: Mark) {
         let t = &mut self.totals;
         if before.deletes() && !after.deletes() {
-            t.deployments -= 1;
-            t.objects -= d.objects;
-            t.bytes -= d.bytes;
+            t.remove(d);
         } else if !before.deletes() && after.deletes() {
-            t.deployments += 1;
-            t.objects += d.objects;
-            t.bytes += d.bytes;
+            t.add(d);
         }
         match (before.is_manual(), after.is_manual()) {
             (false, true) => t.manual += 1,
@@ -282,7 +305,8 @@ mod tests {
                 deployments: 2,
                 objects: 4,
                 bytes: 60,
-                manual: 0
+                manual: 0,
+                ..MarkTotals::default()
             }
         );
 
@@ -297,7 +321,8 @@ mod tests {
                 deployments: 2,
                 objects: 4,
                 bytes: 50,
-                manual: 2
+                manual: 2,
+                ..MarkTotals::default()
             }
         );
         assert_eq!(marks.toggle(&ds[3]), Err(ToggleRefused::Protected));
@@ -375,7 +400,8 @@ mod tests {
                 deployments: 1,
                 objects: 2,
                 bytes: 80,
-                manual: 1
+                manual: 1,
+                ..MarkTotals::default()
             }
         );
         assert_eq!(marks.toggle(&ds[2]), Err(ToggleRefused::Live));

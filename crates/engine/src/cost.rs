@@ -130,6 +130,14 @@ impl StorageTally {
         }
     }
 
+    /// Takes back a tally merged in before (a running total losing one member).
+    pub fn unmerge(&mut self, other: StorageTally) {
+        for i in 0..CLASSES {
+            self.bytes[i] -= other.bytes[i];
+            self.early_byte_seconds[i] -= other.early_byte_seconds[i];
+        }
+    }
+
     pub fn bytes_in(&self, class: StorageClass) -> u64 {
         self.bytes[class.index()]
     }
@@ -230,12 +238,17 @@ pub struct CostTotals {
 impl PriceTable {
     /// One deployment's [`CostTotals`].
     pub fn deployment(&self, deployment: &Deployment) -> CostTotals {
+        self.of(&deployment.storage, deployment.incomplete_uploads)
+    }
+
+    /// The [`CostTotals`] of a tally (one deployment's, or the sum of several) holding
+    /// `incomplete_uploads`.
+    pub fn of(&self, storage: &StorageTally, incomplete_uploads: u64) -> CostTotals {
         CostTotals {
-            monthly_usd: self.monthly_usd(&deployment.storage),
-            early_deletion_usd: self.early_deletion_usd(&deployment.storage),
-            incomplete_uploads: deployment.incomplete_uploads,
-            other_class_bytes: deployment.storage.total_bytes()
-                - deployment.storage.bytes_in(StorageClass::Standard),
+            monthly_usd: self.monthly_usd(storage),
+            early_deletion_usd: self.early_deletion_usd(storage),
+            incomplete_uploads,
+            other_class_bytes: storage.total_bytes() - storage.bytes_in(StorageClass::Standard),
         }
     }
 

@@ -70,6 +70,14 @@ impl PlanEntry {
     }
 }
 
+/// One deployment's verdict in [`Plan::verdicts`], the deployment named by its index.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Verdict {
+    pub index: usize,
+    pub action: Action,
+    pub reason: Reason,
+}
+
 /// Every deployment with the rule's verdict, newest first (by the rule's `age_by`, ties
 /// broken by name so the same bucket always gives the same plan).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -119,27 +127,54 @@ impl Plan {
         live: &LiveSet,
         now: DateTime<Utc>,
     ) -> Plan {
+        let verdicts = Plan::verdicts(&deployments, rule, live, now);
+        let mut unplaced: Vec<Option<Deployment>> = deployments.into_iter().map(Some).collect();
+        let entries = verdicts
+            .into_iter()
+            .map(|verdict| {
+                let deployment = unplaced[verdict.index]
+                    .take()
+                    .expect("each deployment has one verdict");
+                PlanEntry {
+                    live_from: live.sources(&deployment.name).to_vec(),
+                    deployment,
+                    action: verdict.action,
+                    reason: verdict.reason,
+                }
+            })
+            .collect();
+        Plan {
+            entries,
+            warnings: live.warnings().to_vec(),
+        }
+    }
+
+    /// [`Plan::build_with_live`]'s verdicts alone, newest first, each naming its
+    /// deployment by index in `deployments`: for callers that re-judge the same
+    /// deployments often (the explorer, at every rule change) without copying them.
+    pub fn verdicts(
+        deployments: &[Deployment],
+        rule: &Rule,
+        live: &LiveSet,
+        now: DateTime<Utc>,
+    ) -> Vec<Verdict> {
         let age_by = rule.age_by();
         // Parse each name once, not once per comparison.
-        let mut timed: Vec<(Deployment, Option<DateTime<Utc>>)> = deployments
-            .into_iter()
-            .map(|d| {
-                let dated = age_by.dated(&d);
-                (d, dated)
-            })
+        let mut timed: Vec<(usize, Option<DateTime<Utc>>, &str)> = deployments
+            .iter()
+            .enumerate()
+            .map(|(index, d)| (index, age_by.dated(d), d.name.as_str()))
             .collect();
         // The same order as `AgeBy::time_of`: undated ones by their newest object.
         newest_first(
             &mut timed,
-            |(d, dated)| dated.unwrap_or(d.newest),
-            |(d, _)| &d.name,
+            |&(index, dated, _)| dated.unwrap_or(deployments[index].newest),
+            |&(_, _, name)| name,
         );
         let mut kept_by_count = 0usize;
-        let entries = timed
+        timed
             .into_iter()
-            .map(|(deployment, dated)| {
-                let name = deployment.name.as_str();
-                let live_from = live.sources(name).to_vec();
+            .map(|(index, dated, name)| {
                 let (action, reason) = if rule.is_protected(name) {
                     (Action::Keep, Reason::Protected)
                 } else if live.is_alias(name) {
@@ -148,7 +183,7 @@ impl Plan {
                     if kept_by_count < rule.keep() {
                         kept_by_count += 1;
                         (Action::Keep, Reason::NewestN)
-                    } else if !live_from.is_empty() {
+                    } else if !live.sources(name).is_empty() {
                         (Action::Keep, Reason::Live)
                     } else if is_younger_than(time, rule, now) {
                         (Action::Keep, Reason::YoungerThan)
@@ -158,18 +193,13 @@ impl Plan {
                 } else {
                     (Action::Keep, Reason::Undated)
                 };
-                PlanEntry {
-                    deployment,
+                Verdict {
+                    index,
                     action,
                     reason,
-                    live_from,
                 }
             })
-            .collect();
-        Plan {
-            entries,
-            warnings: live.warnings().to_vec(),
-        }
+            .collect()
     }
 
     pub fn to_delete(&self) -> impl Iterator<Item = &PlanEntry> {

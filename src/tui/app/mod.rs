@@ -253,11 +253,8 @@ impl App {
     /// In a versioned bucket a plain delete removes no bytes: it saves and is charged
     /// nothing, and only the uploads go.
     pub fn marked_cost(&self) -> CostTotals {
-        let cost = self.prices().totals(
-            self.deployments
-                .iter()
-                .filter(|d| self.marks.mark(&d.name).deletes()),
-        );
+        let marked = self.marks.totals();
+        let cost = self.prices().of(&marked.storage, marked.incomplete_uploads);
         if self.reclaims_nothing() {
             CostTotals {
                 incomplete_uploads: cost.incomplete_uploads,
