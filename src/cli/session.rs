@@ -186,8 +186,10 @@ pub struct Listed {
 pub async fn list_target(target: &Target) -> Result<Listed, Failure> {
     let connection = connect(&target.connection).await;
     let bucket = Bucket::new(&connection, &target.bucket_name);
-    bucket.check_access().await?;
-    let versioning = bucket.versioning().await?;
+    // One round trip for both; a missing or unreadable bucket is named by HeadBucket.
+    let (access, versioning) = tokio::join!(bucket.check_access(), bucket.versioning());
+    access?;
+    let versioning = versioning?;
 
     let spinner = if std::io::stderr().is_terminal() {
         let bar = ProgressBar::new_spinner()

@@ -24,7 +24,7 @@ use super::pages::{entries, PageRequest};
 use super::plan::{Action, Plan};
 use super::plan_file::Fingerprint;
 use super::prune::PruneRequest;
-use super::ranges::{end_of, RangeListing, PAGES_PER_RANGE, PAGE_ENTRIES};
+use super::ranges::{end_of, pages_per_range, RangeListing, PAGE_ENTRIES};
 use super::rule::Rule;
 use super::tally::DeploymentTally;
 
@@ -322,7 +322,8 @@ fn range_start(planned: &[Deployment], confirmed: &[Deployment]) -> Option<Optio
     let last = all.iter().rposition(|(p, _)| wanted.contains(p))?;
     let span: u64 = all[first..=last].iter().map(|(_, n)| n).sum();
     let pages = span.div_ceil(PAGE_ENTRIES);
-    let by_ranges = pages + pages.div_ceil(PAGES_PER_RANGE) + 1;
+    let keys_each = span / (last - first + 1) as u64;
+    let by_ranges = pages + pages.div_ceil(pages_per_range(keys_each)) + 1;
     let one_by_one: u64 = confirmed
         .iter()
         .map(|d| d.objects.div_ceil(PAGE_ENTRIES).max(1))

@@ -9,11 +9,11 @@
 //! before that bound and every later deployment after it, so `d4/` never takes `d4x/…`.
 //!
 //! How many ranges: a request costs the same whether its page is full or not, and each
-//! range ends with one page that is partly (or, when the pages fall exactly on its end,
-//! wholly) past its end. So the listing starts as one range over every deployment; its
+//! range ends with one short page. So the listing starts as one range over every deployment; its
 //! first page shows how many keys a deployment has, which estimates how many pages the
 //! rest will take, and the rest is split into one range per [`PAGES_PER_RANGE`] estimated
-//! pages (at most half the listing concurrency, as full pages take two slots of the
+//! pages ([`PAGES_PER_RANGE_OF_SMALL_DEPLOYMENTS`] when deployments share pages; at most
+//! half the listing concurrency, as full pages take two slots of the
 //! [`ListingGate`]). Tiny deployments then share one range; full pages get parallel ones.
 //!
 //! A huge deployment is split too, but only once a range has read [`SPLIT_AFTER_KEYS`] of
@@ -48,9 +48,23 @@ use super::tally::DeploymentTally;
 
 /// The most entries S3 returns in one listing page.
 pub const PAGE_ENTRIES: u64 = 1000;
-/// The estimated pages each range is given: one wasted page per range stays under an
-/// eighth of the pages.
+/// The estimated pages each range is given when deployments fill pages. Each range costs
+/// one request more than its pages (its last one is short): an eighth more at most, for
+/// the listings where requests add up (a million objects is a thousand of them, billed).
 pub const PAGES_PER_RANGE: u64 = 8;
+/// The estimated pages each range is given when several deployments share a page: such
+/// listings are a few dozen requests, bound by round trips, so ranges of 4 pages finish
+/// in half the time for a quarter more requests at most.
+pub const PAGES_PER_RANGE_OF_SMALL_DEPLOYMENTS: u64 = 4;
+
+/// The pages each range is given for deployments of about `keys_each` keys.
+pub(crate) fn pages_per_range(keys_each: u64) -> u64 {
+    if keys_each < PAGE_ENTRIES / 2 {
+        PAGES_PER_RANGE_OF_SMALL_DEPLOYMENTS
+    } else {
+        PAGES_PER_RANGE
+    }
+}
 /// A deployment is split into ranges once one range has read this many of its keys: a
 /// range's worth, so the delimiter listing the split costs is at most one request in
 /// [`PAGES_PER_RANGE`] of that deployment.
@@ -332,7 +346,7 @@ fn keys_left(members: &VecDeque<String>, front_keys: u64, each: u64) -> u64 {
 /// How many ranges for `units` (deployments or sub-folders) of about `keys_each` keys.
 fn ranges_for(units: usize, keys_each: u64, max_ranges: usize) -> usize {
     let pages = (units as u64 * keys_each).div_ceil(PAGE_ENTRIES);
-    let ranges = pages.div_ceil(PAGES_PER_RANGE).max(1);
+    let ranges = pages.div_ceil(pages_per_range(keys_each)).max(1);
     (ranges as usize).min(units).min(max_ranges.max(1))
 }
 
@@ -487,8 +501,8 @@ mod tests {
     #[test]
     fn tiny_deployments_share_a_range_full_pages_get_more() {
         assert_eq!(ranges_for(200, 1, 32), 1);
-        assert_eq!(ranges_for(190, 100, 32), 3);
-        assert_eq!(ranges_for(200, 1000, 32), 25);
+        assert_eq!(ranges_for(190, 100, 32), 5, "small deployments: 4 pages a range");
+        assert_eq!(ranges_for(200, 1000, 32), 25, "full pages: 8 pages a range");
         assert_eq!(ranges_for(2000, 1000, 32), 32);
         assert_eq!(
             ranges_for(2, 100_000, 32),
