@@ -90,30 +90,33 @@ pub(crate) async fn recheck_request(
     let checks_live = live_options.detect
         || !live_options.pointers.is_empty()
         || !live_options.aliases.is_empty();
-    let discovery = if (re_ranks && options.scope == Scope::Current) || live_options.detect {
-        Some(discover(bucket, Scope::Current, &options.root).await?)
-    } else {
-        None
-    };
-    let present: HashSet<String> = match (&discovery, options.scope) {
-        _ if !re_ranks => HashSet::new(),
-        (Some(discovery), Scope::Current) => discovery
-            .prefixes
-            .iter()
-            .map(|p| deployment_name(&options.root, p))
-            .collect(),
-        // Every planned deployment that still has versions is present; kept ones that
-        // vanished entirely are rare enough in versioned buckets to not re-rank.
-        _ => planned.iter().map(|d| d.name.clone()).collect(),
-    };
-    let small_root_keys = discovery.map(|d| d.small_root_keys).unwrap_or_default();
-    // The pointers as they are now, read while the deployments are listed again.
-    let pointers = async {
-        if checks_live {
-            read_pointers(bucket, live_options, &small_root_keys).await
+    let discovers = (re_ranks && options.scope == Scope::Current) || live_options.detect;
+    // The names present now (for the re-ranking) and the pointers as they are now, read
+    // while the deployments are listed again.
+    let present_and_pointers = async {
+        let discovery = if discovers {
+            Some(discover(bucket, Scope::Current, &options.root).await?)
         } else {
-            Ok(Vec::new())
-        }
+            None
+        };
+        let present: HashSet<String> = match (&discovery, options.scope) {
+            _ if !re_ranks => HashSet::new(),
+            (Some(discovery), Scope::Current) => discovery
+                .prefixes
+                .iter()
+                .map(|p| deployment_name(&options.root, p))
+                .collect(),
+            // Every planned deployment that still has versions is present; kept ones that
+            // vanished entirely are rare enough in versioned buckets to not re-rank.
+            _ => planned.iter().map(|d| d.name.clone()).collect(),
+        };
+        let small_root_keys = discovery.map(|d| d.small_root_keys).unwrap_or_default();
+        let pointers = if checks_live {
+            read_pointers(bucket, live_options, &small_root_keys).await?
+        } else {
+            Vec::new()
+        };
+        Ok::<_, EngineError>((present, pointers))
     };
     let digests = !live_options.aliases.is_empty() || fingerprints.is_some();
 
@@ -191,7 +194,8 @@ pub(crate) async fn recheck_request(
         .buffer_unordered(options.concurrency.max(1))
         .try_filter_map(|listed| async move { Ok(listed) })
         .try_collect::<Vec<_>>();
-    let (fresh, pointers, aliases) = futures::try_join!(fresh, pointers, aliases)?;
+    let (fresh, (present, pointers), aliases) =
+        futures::try_join!(fresh, present_and_pointers, aliases)?;
 
     let mut result = Recheck {
         confirmed: Vec::new(),
