@@ -501,7 +501,11 @@ mod tests {
     #[test]
     fn tiny_deployments_share_a_range_full_pages_get_more() {
         assert_eq!(ranges_for(200, 1, 32), 1);
-        assert_eq!(ranges_for(190, 100, 32), 5, "small deployments: 4 pages a range");
+        assert_eq!(
+            ranges_for(190, 100, 32),
+            5,
+            "small deployments: 4 pages a range"
+        );
         assert_eq!(ranges_for(200, 1000, 32), 25, "full pages: 8 pages a range");
         assert_eq!(ranges_for(2000, 1000, 32), 32);
         assert_eq!(
