@@ -94,6 +94,17 @@ async fn write_report(target: &S3Target, bucket: &str, dest: &str, extra: &[&str
         .unwrap_or_else(|| panic!("no manifest named in {stdout:?}"))
 }
 
+/// A fresh bucket holding the site, and the manifest URI of a report of it written by
+/// `seed --inventory-to` (with `extra` flags) to a fresh destination bucket:
+/// `(bucket, destination, manifest)`.
+async fn reported_site(target: &S3Target, tag: &str, extra: &[&str]) -> (String, String, String) {
+    let bucket = target.fresh_bucket(tag).await;
+    let dest = target.fresh_bucket("inv-dest").await;
+    seed_site(target, &bucket).await;
+    let manifest = write_report(target, &bucket, &dest, extra).await;
+    (bucket, dest, manifest)
+}
+
 async fn plan_json(target: &S3Target, args: &[&str]) -> Value {
     let mut command = target.cli();
     command.args(["plan", "--format", "json"]).args(args);
@@ -322,10 +333,7 @@ pub async fn the_newest_report_under_a_folder_is_taken(target: &S3Target) {
 }
 
 pub async fn prune_from_a_stale_report_skips_what_was_written_since(target: &S3Target) {
-    let bucket = target.fresh_bucket("inv-stale").await;
-    let dest = target.fresh_bucket("inv-dest").await;
-    seed_site(target, &bucket).await;
-    let manifest = write_report(target, &bucket, &dest, &[]).await;
+    let (bucket, _, manifest) = reported_site(target, "inv-stale", &[]).await;
     // After the report: d-old1 (doomed by it) gets a new object.
     target
         .put_all(&bucket, vec![("d-old1/hotfix.js".into(), 5, None)])
@@ -385,10 +393,7 @@ pub async fn prune_from_a_stale_report_skips_what_was_written_since(target: &S3T
 /// rows; `prune --plan` compares it with the live bucket's listing, so it must agree
 /// (ETags without quotes in the report, with them in listings).
 pub async fn a_reviewed_plan_from_a_report_applies_exactly(target: &S3Target) {
-    let bucket = target.fresh_bucket("inv-rev").await;
-    let dest = target.fresh_bucket("inv-dest").await;
-    seed_site(target, &bucket).await;
-    let manifest = write_report(target, &bucket, &dest, &[]).await;
+    let (bucket, _, manifest) = reported_site(target, "inv-rev", &[]).await;
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("plan.json");
     let mut command = target.cli();
@@ -710,10 +715,7 @@ pub async fn parquet_reports_plan_like_the_listing(target: &S3Target) {
 /// Without the `parquet` feature, a Parquet report is refused with how to rebuild.
 #[cfg(not(feature = "parquet"))]
 pub async fn parquet_reports_plan_like_the_listing(target: &S3Target) {
-    let bucket = target.fresh_bucket("inv-pq").await;
-    let dest = target.fresh_bucket("inv-dest").await;
-    seed_site(target, &bucket).await;
-    let manifest = write_report(target, &bucket, &dest, &[]).await;
+    let (bucket, dest, manifest) = reported_site(target, "inv-pq", &[]).await;
     let key = manifest_key(&manifest, &dest);
     rewrite_manifest(target, &dest, &key, |m| {
         m["fileFormat"] = "Parquet".into();
@@ -809,10 +811,8 @@ async fn data_files(target: &S3Target, dest: &str, manifest: &str) -> Vec<String
 }
 
 pub async fn a_missing_data_file_is_refused(target: &S3Target) {
-    let bucket = target.fresh_bucket("inv-gone").await;
-    let dest = target.fresh_bucket("inv-dest").await;
-    seed_site(target, &bucket).await;
-    let manifest = write_report(target, &bucket, &dest, &["--inventory-rows-per-file", "5"]).await;
+    let (bucket, dest, manifest) =
+        reported_site(target, "inv-gone", &["--inventory-rows-per-file", "5"]).await;
     let files = data_files(target, &dest, &manifest).await;
     assert!(files.len() > 1);
     target
@@ -833,10 +833,7 @@ pub async fn a_missing_data_file_is_refused(target: &S3Target) {
 }
 
 pub async fn a_checksum_mismatch_is_refused(target: &S3Target) {
-    let bucket = target.fresh_bucket("inv-sum").await;
-    let dest = target.fresh_bucket("inv-dest").await;
-    seed_site(target, &bucket).await;
-    let manifest = write_report(target, &bucket, &dest, &[]).await;
+    let (bucket, dest, manifest) = reported_site(target, "inv-sum", &[]).await;
     let key = manifest_key(&manifest, &dest);
     let checksum_key = key.replace("manifest.json", "manifest.checksum");
 
@@ -872,10 +869,7 @@ pub async fn a_checksum_mismatch_is_refused(target: &S3Target) {
 }
 
 pub async fn a_truncated_gzip_is_refused(target: &S3Target) {
-    let bucket = target.fresh_bucket("inv-trunc").await;
-    let dest = target.fresh_bucket("inv-dest").await;
-    seed_site(target, &bucket).await;
-    let manifest = write_report(target, &bucket, &dest, &[]).await;
+    let (bucket, dest, manifest) = reported_site(target, "inv-trunc", &[]).await;
     let key = manifest_key(&manifest, &dest);
     let file = data_files(target, &dest, &manifest).await.remove(0);
     let mut bytes = get_bytes(target, &dest, &file).await;
@@ -898,10 +892,7 @@ pub async fn a_truncated_gzip_is_refused(target: &S3Target) {
 }
 
 pub async fn an_unknown_format_or_column_set_is_refused(target: &S3Target) {
-    let bucket = target.fresh_bucket("inv-shape").await;
-    let dest = target.fresh_bucket("inv-dest").await;
-    seed_site(target, &bucket).await;
-    let manifest = write_report(target, &bucket, &dest, &[]).await;
+    let (bucket, dest, manifest) = reported_site(target, "inv-shape", &[]).await;
     let key = manifest_key(&manifest, &dest);
     let original = get_bytes(target, &dest, &key).await;
     let cases: [(&str, &str, &str); 3] = [
