@@ -13,6 +13,7 @@ pub mod cli;
 pub mod format;
 pub mod heap;
 pub mod lambda;
+pub mod operations;
 pub mod sample;
 pub mod sample_storage;
 pub mod tui;

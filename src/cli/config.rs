@@ -15,12 +15,12 @@ use toml::Spanned;
 
 use super::args::{parse_price, GlobalArgs};
 use super::duration::parse_duration;
-use super::failure::Failure;
 use super::session::{check_inventory, check_live_alias, check_live_key, target, Target};
 use crate::engine::bucket_name::validate_bucket_name;
 use crate::engine::deployment::AgeBy;
 use crate::engine::name_time::NameTime;
 use crate::engine::rule::{Rule, RuleError};
+use crate::operations::failure::Failure;
 
 /// Read when neither `--config` nor `S3PRUNE_CONFIG` names a file, if it exists.
 pub const DEFAULT_FILE: &str = "s3prune.toml";

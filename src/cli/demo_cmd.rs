@@ -13,7 +13,6 @@ use std::time::{Duration, Instant};
 use chrono::{DateTime, Utc};
 
 use super::args::{DemoArgs, GlobalArgs};
-use super::failure::{CommandResult, Failure};
 use super::serve_cmd::client_options;
 use super::session::{age_by, connection_options, default_audit_path, live_options, scope};
 use super::tui_cmd::use_color;
@@ -25,6 +24,7 @@ use crate::engine::error::EngineError;
 use crate::engine::name_time::NameTime;
 use crate::engine::rule::Rule;
 use crate::format::{bytes, count};
+use crate::operations::failure::{CommandResult, Failure};
 use crate::sample::{
     generate, upload, with_live, LiveSpec, NameStyle, Sample, SampleObject, SampleSpec,
 };

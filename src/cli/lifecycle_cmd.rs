@@ -3,7 +3,6 @@
 use serde_json::json;
 
 use super::args::{GlobalArgs, LifecycleArgs, LifecycleFormat, PruneArgs, PruneFormat, PruneVia};
-use super::failure::{CommandResult, Failure};
 use super::prune_report::Prose;
 use super::session::{connection_options, require_bucket};
 use crate::engine::bucket::Bucket;
@@ -13,6 +12,7 @@ use crate::engine::listing::normalise_root;
 use crate::engine::prune::{prune_via, PruneEvent, PruneReport, PruneRequest, PruneSettings, Via};
 use crate::engine::stop::StopSignal;
 use crate::format::{count, printable};
+use crate::operations::failure::{CommandResult, Failure};
 
 /// The `prune` flags `--via lifecycle` does not combine with, refused before any request.
 pub(super) fn check_prune_args(args: &PruneArgs) -> Result<(), Failure> {

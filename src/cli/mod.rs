@@ -2,9 +2,9 @@
 
 pub mod args;
 pub mod config;
+pub mod confirmation;
 pub mod demo_cmd;
 pub mod duration;
-pub mod failure;
 pub mod lifecycle_cmd;
 pub mod plan_cmd;
 pub mod plan_output;
@@ -22,8 +22,8 @@ use std::process::ExitCode;
 
 use clap::CommandFactory;
 
+use crate::operations::failure::{CommandResult, Failure};
 use args::{Cli, Command};
-use failure::{CommandResult, Failure};
 
 /// Runs the parsed command line and turns the result into an exit code, printing a
 /// failure as one paragraph on stderr.

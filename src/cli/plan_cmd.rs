@@ -2,13 +2,13 @@ use std::io::Write;
 
 use super::args::{GlobalArgs, PlanArgs, PlanFormat};
 use super::config::{select, Selection};
-use super::failure::{worst_of_targets, CommandResult, Failure};
 use super::plan_output::{
     write_csv, write_csv_targets, write_json, write_json_targets, write_markdown, write_table,
     TargetPlan,
 };
 use super::reviewed_plan::{plan_document, write_plan_file, PlanFileMeta};
 use super::session::{plan_target, Planned, Target};
+use crate::operations::failure::{worst_of_targets, CommandResult, Failure};
 
 pub async fn run(global: &GlobalArgs, args: &PlanArgs) -> CommandResult {
     let selection = select(global)?;

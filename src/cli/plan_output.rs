@@ -16,6 +16,7 @@ use crate::engine::plan::{Action, Plan, PlanEntry, PlanSummary, Reason};
 use crate::engine::rule::Rule;
 use crate::engine::tally::CurrentStats;
 use crate::format::{bytes, count, printable, usd};
+use crate::operations::deletion_cost::{deletion_cost, reclaims_nothing};
 
 /// Everything a plan report shows.
 pub struct PlanView<'a> {
@@ -46,18 +47,11 @@ impl PlanView<'_> {
         let cost = self
             .prices
             .totals(self.plan.to_delete().map(|e| &e.deployment));
-        if self.reclaims_nothing() {
-            CostTotals {
-                incomplete_uploads: cost.incomplete_uploads,
-                ..CostTotals::default()
-            }
-        } else {
-            cost
-        }
+        deletion_cost(cost, self.reclaims_nothing())
     }
 
     fn reclaims_nothing(&self) -> bool {
-        self.current.is_none() && self.versioning.keeps_old_versions()
+        reclaims_nothing(self.current.is_some(), self.versioning.keeps_old_versions())
     }
 }
 

@@ -1,5 +1,5 @@
 use std::collections::HashSet;
-use std::io::{BufRead, IsTerminal, Write};
+use std::io::IsTerminal;
 use std::sync::Mutex;
 
 use chrono::Utc;
@@ -7,7 +7,6 @@ use indicatif::{ProgressBar, ProgressStyle};
 
 use super::args::{GlobalArgs, PruneArgs, PruneFormat, PruneVia};
 use super::config::Selection;
-use super::failure::{CommandResult, Failure};
 use super::plan_output::{delete_names, write_table};
 use super::prune_report::{requests_line, write_reports, Prose, TargetReport};
 use super::session::default_audit_path;
@@ -20,6 +19,7 @@ use crate::engine::prune::{prune, PruneEvent, PruneReport, PruneRequest, PruneSe
 use crate::engine::stop::StopSignal;
 use crate::engine::uploads::AbortReport;
 use crate::format::{bytes, count, printable};
+use crate::operations::failure::{CommandResult, Failure};
 
 /// Without a policy file's targets: the one prune the flags describe. With them: each
 /// target in file order, its plan shown and confirmed on its own (`--yes` skips every
@@ -99,7 +99,7 @@ pub async fn prune_targets(
         })
         .collect();
     prose.line(format_args!("Targets: {}.", summary.join(", ")));
-    let result = super::failure::worst_of_targets(
+    let result = crate::operations::failure::worst_of_targets(
         outcomes
             .into_iter()
             .filter_map(|(name, failure)| Some((name, failure?))),
@@ -311,18 +311,11 @@ pub(super) fn confirm(
     size: u64,
     names: &str,
 ) -> Result<bool, Failure> {
-    eprint!(
+    super::confirmation::confirmed(&format!(
         "Delete {deployments} deployments ({} objects, {}): {names}?\nType yes to delete: ",
         count(objects),
         bytes(size),
-    );
-    std::io::stderr().flush().ok();
-    let mut answer = String::new();
-    std::io::stdin()
-        .lock()
-        .read_line(&mut answer)
-        .map_err(|e| Failure::Runtime(format!("cannot read the confirmation: {e}")))?;
-    Ok(answer.trim() == "yes")
+    ))
 }
 
 async fn stop_on_ctrl_c(stop: StopSignal) {

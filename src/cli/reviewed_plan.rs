@@ -9,7 +9,6 @@ use chrono::{DateTime, SecondsFormat, Utc};
 use serde_json::{json, Value};
 
 use super::args::{GlobalArgs, PruneArgs, PruneFormat, PruneVia};
-use super::failure::{CommandResult, Failure};
 use super::plan_output::PlanView;
 use super::prune_cmd::{check_limits, confirm, delete_with_progress, report_outcome, settings};
 use super::prune_report::{requests_line, write_reports, Prose, TargetReport};
@@ -24,6 +23,7 @@ use crate::engine::plan::PlanSummary;
 use crate::engine::plan_file::{self, Fingerprint, PlannedTarget, PLAN_FORMAT};
 use crate::engine::prune::PruneRequest;
 use crate::format::{bytes, count, printable};
+use crate::operations::failure::{CommandResult, Failure};
 
 /// What a plan file says beyond the plan itself: where and when it was made, and how
 /// to find what is live when it is applied.

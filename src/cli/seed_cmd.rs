@@ -5,12 +5,12 @@ use chrono::Utc;
 use indicatif::{ProgressBar, ProgressStyle};
 
 use super::args::{GlobalArgs, SeedArgs};
-use super::failure::{CommandResult, Failure};
 use super::session::{connection_options, require_bucket};
 use crate::engine::bucket::Bucket;
 use crate::engine::connection::connect;
 use crate::engine::listing::normalise_root;
 use crate::format::{bytes, count};
+use crate::operations::failure::{CommandResult, Failure};
 use crate::sample::{
     generate, ordinal, upload, with_live, LiveSpec, NameStyle, SampleObject, SampleSpec,
 };

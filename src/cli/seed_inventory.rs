@@ -4,11 +4,11 @@
 use chrono::{DurationRound, TimeDelta, Utc};
 use clap::{Args, ValueEnum};
 
-use super::failure::Failure;
 use crate::engine::bucket::Bucket;
 use crate::engine::inventory::location::ReportUri;
 use crate::engine::inventory::{write_report_of, ReportFormat, ReportLayout};
 use crate::format::count;
+use crate::operations::failure::Failure;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum ReportFileFormat {

@@ -1,7 +1,7 @@
 use super::args::ServeArgs;
-use super::failure::{CommandResult, Failure};
 use crate::engine::bucket::Bucket;
 use crate::engine::connection::{connect, ConnectionOptions, StaticCredentials};
+use crate::operations::failure::{CommandResult, Failure};
 use crate::server::{start, RunningServer, ServerConfig};
 
 pub async fn run(args: &ServeArgs) -> CommandResult {

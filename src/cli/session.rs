@@ -7,7 +7,6 @@ use chrono::{DateTime, Utc};
 use indicatif::{ProgressBar, ProgressStyle};
 
 use super::args::GlobalArgs;
-use super::failure::Failure;
 use super::plan_output::PlanView;
 use crate::engine::bucket::{Bucket, Scope, Versioning};
 use crate::engine::bucket_name::validate_bucket_name;
@@ -21,6 +20,7 @@ use crate::engine::live::LiveOptions;
 use crate::engine::name_time::NameTime;
 use crate::engine::plan::Plan;
 use crate::engine::rule::Rule;
+use crate::operations::failure::Failure;
 
 /// The checked flags: a valid bucket name, a root prefix, a rule.
 pub struct Target {
@@ -271,9 +271,5 @@ impl Planned {
 /// Where the audit log goes unless `--audit-log` says otherwise:
 /// `$XDG_STATE_HOME/s3prune/audit.jsonl` (`~/.local/state/s3prune/audit.jsonl`).
 pub fn default_audit_path() -> PathBuf {
-    dirs::state_dir()
-        .or_else(dirs::data_local_dir)
-        .unwrap_or_else(std::env::temp_dir)
-        .join("s3prune")
-        .join("audit.jsonl")
+    crate::operations::state_dir::state_dir().join("audit.jsonl")
 }

@@ -1,13 +1,13 @@
 //! `s3prune` / `s3prune tui`: check the flags, then hand over to the explorer.
 
 use super::args::GlobalArgs;
-use super::failure::{CommandResult, Failure};
 use super::session::default_audit_path;
 use super::session::{connection_options, require_bucket};
 use crate::engine::connection::resolve_endpoint;
 use crate::engine::deletion::DeleteOptions;
 use crate::engine::listing::normalise_root;
 use crate::engine::rule::Rule;
+use crate::operations::failure::{CommandResult, Failure};
 use crate::tui::{SessionInfo, TuiOptions, DEFAULT_KEEP};
 
 pub async fn run(global: &GlobalArgs) -> CommandResult {

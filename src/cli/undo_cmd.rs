@@ -2,13 +2,12 @@
 //! audit log recorded them, which restores the previous versions.
 
 use std::collections::BTreeMap;
-use std::io::{BufRead, IsTerminal, Write};
+use std::io::IsTerminal;
 
 use chrono::{DateTime, Utc};
 
 use super::args::{GlobalArgs, UndoArgs};
 use super::duration::parse_duration;
-use super::failure::{CommandResult, Failure};
 use super::session::{connection_options, default_audit_path, require_bucket};
 use crate::engine::audit::AuditLog;
 use crate::engine::bucket::Bucket;
@@ -18,6 +17,7 @@ use crate::engine::undo::{
     check, read_audit_log, restore, select, Restorable, Selection, UndoError,
 };
 use crate::format::{count, printable};
+use crate::operations::failure::{CommandResult, Failure};
 
 /// Version listings at once while checking the selected keys.
 const CHECK_CONCURRENCY: usize = 16;
@@ -225,16 +225,9 @@ fn key_names(items: &[Restorable], limit: usize) -> String {
 }
 
 fn confirm(items: &[Restorable]) -> Result<bool, Failure> {
-    eprint!(
+    super::confirmation::confirmed(&format!(
         "Restore {} in {} by removing their delete markers?\nType yes to restore: ",
         keys(items.len()),
         by_deployment(items)
-    );
-    std::io::stderr().flush().ok();
-    let mut answer = String::new();
-    std::io::stdin()
-        .lock()
-        .read_line(&mut answer)
-        .map_err(|e| Failure::Runtime(format!("cannot read the confirmation: {e}")))?;
-    Ok(answer.trim() == "yes")
+    ))
 }

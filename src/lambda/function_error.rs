@@ -1,4 +1,4 @@
-use crate::cli::failure::Failure;
+use crate::operations::failure::Failure;
 
 /// Why an invocation returned no report: one paragraph, and a type a caller (or an
 /// alarm) can tell apart.

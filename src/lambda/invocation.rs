@@ -8,9 +8,9 @@ use serde_json::{json, Value};
 use super::{Event, FunctionError, PolicySource};
 use crate::cli::args::{Cli, Command, GlobalArgs, PruneArgs};
 use crate::cli::config::Selection;
-use crate::cli::failure::Failure;
 use crate::cli::prune_cmd::prune_targets;
 use crate::cli::prune_report::{Prose, TargetReport};
+use crate::operations::failure::Failure;
 
 /// Where the audit log goes unless the policy file says `audit_log`: `/tmp`, the only
 /// writable folder in a Lambda sandbox (`$TMPDIR` when set). Its lines are also copied to

@@ -9,11 +9,7 @@ use tracing_subscriber::EnvFilter;
 /// `$XDG_STATE_HOME/s3prune/tui.log` (or the temp dir). Level from `S3PRUNE_LOG`
 /// (tracing's env-filter syntax), else `info` for s3prune and `warn` for the rest.
 pub fn default_log_path() -> PathBuf {
-    dirs::state_dir()
-        .or_else(dirs::data_local_dir)
-        .unwrap_or_else(std::env::temp_dir)
-        .join("s3prune")
-        .join("tui.log")
+    crate::operations::state_dir::state_dir().join("tui.log")
 }
 
 /// Sends tracing output to the log file; returns its path, or `None` if it could not be

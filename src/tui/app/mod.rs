@@ -160,7 +160,10 @@ impl App {
     /// Whether deleting would only add delete markers (a versioned bucket without
     /// `--all-versions`).
     pub fn reclaims_nothing(&self) -> bool {
-        !self.all_versions && self.versioning.keeps_old_versions() == Some(true)
+        crate::operations::deletion_cost::reclaims_nothing(
+            self.all_versions,
+            self.versioning.keeps_old_versions() == Some(true),
+        )
     }
 
     /// The header's lines, top to bottom: the header draws exactly these, and its height
@@ -255,14 +258,7 @@ impl App {
     pub fn marked_cost(&self) -> CostTotals {
         let marked = self.marks.totals();
         let cost = self.prices().of(&marked.storage, marked.incomplete_uploads);
-        if self.reclaims_nothing() {
-            CostTotals {
-                incomplete_uploads: cost.incomplete_uploads,
-                ..CostTotals::default()
-            }
-        } else {
-            cost
-        }
+        crate::operations::deletion_cost::deletion_cost(cost, self.reclaims_nothing())
     }
 
     /// Incomplete multipart uploads under every listed deployment.
