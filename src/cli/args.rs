@@ -327,7 +327,7 @@ pub struct PruneArgs {
 pub struct UndoArgs {
     /// Only deletions made at or after this time: RFC 3339 (2026-05-01T10:00:00Z) or a
     /// duration meaning "within the last" (2h, 1d).
-    #[arg(long, value_name = "TIME", value_parser = super::undo_cmd::parse_since)]
+    #[arg(long, value_name = "TIME", value_parser = super::duration::parse_since)]
     pub since: Option<chrono::DateTime<chrono::Utc>>,
     /// Only this deployment (a folder name under --prefix); repeatable.
     #[arg(long, value_name = "NAME")]

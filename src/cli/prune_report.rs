@@ -79,8 +79,7 @@ pub struct TargetReport {
 #[derive(Debug, Serialize)]
 pub struct DeploymentReport {
     pub name: String,
-    /// `deleted`, `skipped`, `failed`, `stopped` or `not-started`.
-    pub status: &'static str,
+    pub status: DeploymentStatus,
     /// Objects and bytes deleted.
     pub objects: u64,
     pub bytes: u64,
@@ -99,6 +98,17 @@ pub struct DeploymentReport {
     pub early_deletion_usd: Option<f64>,
     /// Incomplete multipart uploads aborted with it.
     pub aborted_uploads: u64,
+}
+
+/// What became of one deployment the plan deletes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum DeploymentStatus {
+    Deleted,
+    Skipped,
+    Failed,
+    Stopped,
+    NotStarted,
 }
 
 #[derive(Debug, Serialize)]
@@ -166,7 +176,7 @@ impl TargetReport {
             })
             .map(|(d, cost)| DeploymentReport {
                 name: d.name.clone(),
-                status: "not-started",
+                status: DeploymentStatus::NotStarted,
                 objects: 0,
                 bytes: 0,
                 planned_objects: d.objects,
@@ -185,7 +195,7 @@ impl TargetReport {
     pub fn pruned(&mut self, report: &PruneReport) {
         for row in &mut self.deployments {
             if let Some(skipped) = report.skipped.iter().find(|s| s.name == row.name) {
-                row.status = "skipped";
+                row.status = DeploymentStatus::Skipped;
                 row.reason = Some(skipped.reason.clone());
                 continue;
             }
@@ -194,15 +204,15 @@ impl TargetReport {
                 continue;
             };
             row.status = match outcome.status {
-                OutcomeStatus::Deleted => "deleted",
-                OutcomeStatus::Partial | OutcomeStatus::Failed => "failed",
+                OutcomeStatus::Deleted => DeploymentStatus::Deleted,
+                OutcomeStatus::Partial | OutcomeStatus::Failed => DeploymentStatus::Failed,
                 // Stopped with nothing deleted and no listing begun: never reached.
                 OutcomeStatus::Stopped
                     if outcome.deleted_objects == 0 && outcome.error.is_none() =>
                 {
-                    "not-started"
+                    DeploymentStatus::NotStarted
                 }
-                OutcomeStatus::Stopped => "stopped",
+                OutcomeStatus::Stopped => DeploymentStatus::Stopped,
             };
             row.objects = outcome.deleted_objects;
             row.bytes = outcome.deleted_bytes;
@@ -238,16 +248,16 @@ impl TargetReport {
         };
         for row in &self.deployments {
             match row.status {
-                "deleted" => totals.deleted += 1,
-                "skipped" => totals.skipped += 1,
-                "failed" => totals.failed += 1,
-                "stopped" => totals.stopped += 1,
-                _ => totals.not_started += 1,
+                DeploymentStatus::Deleted => totals.deleted += 1,
+                DeploymentStatus::Skipped => totals.skipped += 1,
+                DeploymentStatus::Failed => totals.failed += 1,
+                DeploymentStatus::Stopped => totals.stopped += 1,
+                DeploymentStatus::NotStarted => totals.not_started += 1,
             }
             totals.objects += row.objects;
             totals.bytes += row.bytes;
             totals.aborted_uploads += row.aborted_uploads;
-            if row.status == "deleted" {
+            if row.status == DeploymentStatus::Deleted {
                 totals.monthly_usd += row.monthly_usd.unwrap_or(0.0);
                 totals.early_deletion_usd += row.early_deletion_usd.unwrap_or(0.0);
             }

@@ -4,10 +4,7 @@
 use std::collections::BTreeMap;
 use std::io::IsTerminal;
 
-use chrono::{DateTime, Utc};
-
 use super::args::{GlobalArgs, UndoArgs};
-use super::duration::parse_duration;
 use super::session::{connection_options, default_audit_path, require_bucket};
 use crate::engine::audit::AuditLog;
 use crate::engine::bucket::Bucket;
@@ -21,20 +18,6 @@ use crate::operations::failure::{CommandResult, Failure};
 
 /// Version listings at once while checking the selected keys.
 const CHECK_CONCURRENCY: usize = 16;
-
-/// `--since`: an RFC 3339 time, or a duration meaning "that long ago".
-pub fn parse_since(text: &str) -> Result<DateTime<Utc>, String> {
-    if let Ok(time) = DateTime::parse_from_rfc3339(text.trim()) {
-        return Ok(time.with_timezone(&Utc));
-    }
-    let ago = parse_duration(text).map_err(|_| {
-        format!("{text:?} is neither a time nor a duration; use e.g. 2026-05-01T10:00:00Z or 2h")
-    })?;
-    chrono::Duration::from_std(ago)
-        .ok()
-        .and_then(|ago| Utc::now().checked_sub_signed(ago))
-        .ok_or_else(|| format!("{text:?} reaches too far back"))
-}
 
 pub async fn run(global: &GlobalArgs, args: &UndoArgs) -> CommandResult {
     let bucket_name = require_bucket(global)?;
