@@ -5,8 +5,8 @@ use std::time::Duration;
 use clap::parser::ValueSource;
 use clap::{ArgMatches, Args, CommandFactory, FromArgMatches, Parser, Subcommand, ValueEnum};
 
-use super::duration::parse_duration;
 use crate::engine::deployment::AgeBy;
+use crate::operations::duration::parse_duration;
 use crate::sample::NameStyle;
 
 /// Clean old deployment folders out of an S3 bucket.
@@ -327,7 +327,7 @@ pub struct PruneArgs {
 pub struct UndoArgs {
     /// Only deletions made at or after this time: RFC 3339 (2026-05-01T10:00:00Z) or a
     /// duration meaning "within the last" (2h, 1d).
-    #[arg(long, value_name = "TIME", value_parser = super::duration::parse_since)]
+    #[arg(long, value_name = "TIME", value_parser = crate::operations::duration::parse_since)]
     pub since: Option<chrono::DateTime<chrono::Utc>>,
     /// Only this deployment (a folder name under --prefix); repeatable.
     #[arg(long, value_name = "NAME")]

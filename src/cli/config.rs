@@ -14,12 +14,12 @@ use serde::Deserialize;
 use toml::Spanned;
 
 use super::args::{parse_price, GlobalArgs};
-use super::duration::parse_duration;
 use super::session::{check_inventory, check_live_alias, check_live_key, target, Target};
 use crate::engine::bucket_name::validate_bucket_name;
 use crate::engine::deployment::AgeBy;
 use crate::engine::name_time::NameTime;
 use crate::engine::rule::{Rule, RuleError};
+use crate::operations::duration::parse_duration;
 use crate::operations::failure::Failure;
 
 /// Read when neither `--config` nor `S3PRUNE_CONFIG` names a file, if it exists.

@@ -4,7 +4,6 @@ pub mod args;
 pub mod config;
 pub mod confirmation;
 pub mod demo_cmd;
-pub mod duration;
 pub mod lifecycle_cmd;
 pub mod plan_cmd;
 pub mod plan_output;
@@ -58,7 +57,10 @@ fn run_async(global: args::GlobalArgs, command: Option<Command>) -> CommandResul
     runtime.block_on(async move {
         match command {
             Some(Command::Plan(args)) => plan_cmd::run(&global, &args).await,
-            Some(Command::Prune(args)) => prune_cmd::run(&global, &args).await,
+            Some(Command::Prune(args)) => match &args.plan {
+                Some(path) => reviewed_plan::apply(&global, &args, path).await,
+                None => prune_cmd::run(&global, &args).await,
+            },
             Some(Command::Serve(args)) => serve_cmd::run(&args).await,
             Some(Command::Seed(args)) => seed_cmd::run(&global, &args).await,
             Some(Command::Tui) | None => tui_cmd::run(&global).await,

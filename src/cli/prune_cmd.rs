@@ -27,9 +27,6 @@ use crate::operations::failure::{CommandResult, Failure};
 /// worst of them.
 pub async fn run(global: &GlobalArgs, args: &PruneArgs) -> CommandResult {
     check_prune_args(args)?;
-    if let Some(path) = &args.plan {
-        return super::reviewed_plan::apply(global, args, path).await;
-    }
     let selection = super::config::select(global)?;
     selection.checked()?;
     let started = Utc::now();
@@ -227,7 +224,7 @@ fn report_uploads(uploads: &AbortReport, prose: Prose) -> CommandResult {
 }
 
 /// What every prune checks before it lists anything.
-fn check_prune_args(args: &PruneArgs) -> Result<(), Failure> {
+pub(super) fn check_prune_args(args: &PruneArgs) -> Result<(), Failure> {
     super::lifecycle_cmd::check_prune_args(args)?;
     if args.batches_in_flight == 0 {
         return Err(Failure::Usage(

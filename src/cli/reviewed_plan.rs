@@ -92,6 +92,7 @@ pub fn write_plan_file(path: &Path, mut plans: Vec<Value>) -> Result<(), Failure
 
 /// `prune --plan FILE`.
 pub async fn apply(global: &GlobalArgs, args: &PruneArgs, path: &Path) -> CommandResult {
+    super::prune_cmd::check_prune_args(args)?;
     refuse_rule_flags(global)?;
     let text = std::fs::read_to_string(path).map_err(|e| {
         Failure::Usage(format!("cannot read the plan file {}: {e}", path.display()))
