@@ -72,7 +72,12 @@ pub fn write_plan_file(path: &Path, mut plans: Vec<Value>) -> Result<(), Failure
         json!({ "targets": plans })
     };
     plan_file::seal(&mut document);
-    let text = serde_json::to_string_pretty(&document).unwrap_or_default() + "\n";
+    let text = serde_json::to_string_pretty(&document).map_err(|e| {
+        Failure::Runtime(format!(
+            "cannot write the plan file {}: {e}",
+            path.display()
+        ))
+    })? + "\n";
     let dir = path
         .parent()
         .filter(|p| !p.as_os_str().is_empty())
