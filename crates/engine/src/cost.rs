@@ -7,8 +7,6 @@
 
 use chrono::{DateTime, Utc};
 
-use super::deployment::Deployment;
-
 /// The S3 storage classes s3prune prices. A class the table does not know is counted
 /// as [`StorageClass::Other`] and priced like STANDARD.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -236,11 +234,6 @@ pub struct CostTotals {
 }
 
 impl PriceTable {
-    /// One deployment's [`CostTotals`].
-    pub fn deployment(&self, deployment: &Deployment) -> CostTotals {
-        self.of(&deployment.storage, deployment.incomplete_uploads)
-    }
-
     /// The [`CostTotals`] of a tally (one deployment's, or the sum of several) holding
     /// `incomplete_uploads`.
     pub fn of(&self, storage: &StorageTally, incomplete_uploads: u64) -> CostTotals {
@@ -250,18 +243,6 @@ impl PriceTable {
             incomplete_uploads,
             other_class_bytes: storage.total_bytes() - storage.bytes_in(StorageClass::Standard),
         }
-    }
-
-    pub fn totals<'a>(&self, deployments: impl IntoIterator<Item = &'a Deployment>) -> CostTotals {
-        deployments
-            .into_iter()
-            .map(|d| self.deployment(d))
-            .fold(CostTotals::default(), |sum, d| CostTotals {
-                monthly_usd: sum.monthly_usd + d.monthly_usd,
-                early_deletion_usd: sum.early_deletion_usd + d.early_deletion_usd,
-                incomplete_uploads: sum.incomplete_uploads + d.incomplete_uploads,
-                other_class_bytes: sum.other_class_bytes + d.other_class_bytes,
-            })
     }
 }
 

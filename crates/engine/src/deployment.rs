@@ -1,7 +1,7 @@
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use super::cost::StorageTally;
+use super::cost::{CostTotals, PriceTable, StorageTally};
 use super::name_time::NameTime;
 
 /// One top-level folder under the root prefix, aggregated over all of its objects.
@@ -148,6 +148,26 @@ impl RootObjects {
         if self.sample.len() < Self::SAMPLE_SIZE {
             self.sample.push(key.to_string());
         }
+    }
+}
+
+/// What a deployment costs: the prices applied to its tally.
+impl PriceTable {
+    /// One deployment's [`CostTotals`].
+    pub fn deployment(&self, deployment: &Deployment) -> CostTotals {
+        self.of(&deployment.storage, deployment.incomplete_uploads)
+    }
+
+    pub fn totals<'a>(&self, deployments: impl IntoIterator<Item = &'a Deployment>) -> CostTotals {
+        deployments
+            .into_iter()
+            .map(|d| self.deployment(d))
+            .fold(CostTotals::default(), |sum, d| CostTotals {
+                monthly_usd: sum.monthly_usd + d.monthly_usd,
+                early_deletion_usd: sum.early_deletion_usd + d.early_deletion_usd,
+                incomplete_uploads: sum.incomplete_uploads + d.incomplete_uploads,
+                other_class_bytes: sum.other_class_bytes + d.other_class_bytes,
+            })
     }
 }
 

@@ -23,7 +23,7 @@ use super::live_sources::read_pointers;
 use super::pages::{entries, PageRequest};
 use super::plan::{Action, Plan};
 use super::plan_file::Fingerprint;
-use super::prune::PruneRequest;
+use super::prune_request::PruneRequest;
 use super::ranges::{end_of, pages_per_range, RangeListing, PAGE_ENTRIES};
 use super::rule::Rule;
 use super::tally::DeploymentTally;

@@ -24,6 +24,7 @@ pub mod plan;
 pub mod plan_file;
 pub mod pointer;
 pub mod prune;
+pub mod prune_request;
 pub mod ranges;
 pub mod request_count;
 pub mod retry;

@@ -3,10 +3,7 @@
 //! it is now, delete what still holds (or hand it to S3 lifecycle rules, [`Via`]), stop
 //! when asked, and report.
 
-use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
-
-use chrono::{DateTime, Utc};
 
 use super::audit::AuditLog;
 use super::bucket::Bucket;
@@ -18,31 +15,9 @@ use super::drift::{recheck_request, Recheck, Skipped};
 use super::error::EngineError;
 use super::lifecycle::{hand_off, HandoffReport, LifecycleError};
 use super::listing::ListingOptions;
-use super::plan_file::Fingerprint;
-use super::rule::Rule;
+pub use super::prune_request::PruneRequest;
 use super::stop::StopSignal;
 use super::uploads::{abort_under, AbortReport};
-
-/// What the operator confirmed, and what is needed to check it again just before
-/// deleting.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct PruneRequest {
-    /// Exactly the deployments confirmed, in the order they were shown.
-    pub targets: Vec<Deployment>,
-    /// Names among `targets` marked by hand: only checked for changes, never re-ranked
-    /// (the rule would keep them by definition).
-    pub by_hand: HashSet<String>,
-    /// The rule the other targets were marked by, to re-rank them; `None` to only check
-    /// every target for changes.
-    pub rule: Option<Rule>,
-    /// Everything that was listed when the plan was made, for the re-ranking.
-    pub planned: Vec<Deployment>,
-    /// When the plan was made (the rule's `--older-than` counts from here).
-    pub now: DateTime<Utc>,
-    /// A reviewed plan's fingerprints, by name: each target is deleted only if it still
-    /// matches its own (see [`crate::plan_file`]).
-    pub fingerprints: Option<HashMap<String, Fingerprint>>,
-}
 
 /// How to list and delete.
 #[derive(Debug, Clone)]

@@ -24,13 +24,15 @@ pub mod manifest;
 pub mod parquet_rows;
 #[cfg(feature = "parquet")]
 mod parquet_writer;
+pub mod report_layout;
 pub mod report_listing;
 pub mod row_values;
 pub mod writer;
 
 pub use manifest::ReportFormat;
+pub use report_layout::ReportLayout;
 pub use report_listing::{list_deployments_from, list_from_report, ReportSummary};
-pub use writer::{write_report_of, ReportLayout, ReportWriter, WrittenReport};
+pub use writer::{write_report_of, ReportWriter, WrittenReport};
 
 /// The refusal for a Parquet report in a build without the `parquet` feature.
 pub const PARQUET_NOT_BUILT: &str = "the inventory report is in Parquet, and this s3prune \

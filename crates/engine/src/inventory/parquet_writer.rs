@@ -11,7 +11,7 @@ use parquet::file::writer::SerializedFileWriter;
 use parquet::schema::parser::parse_message_type;
 
 use super::columns::schema_text;
-use super::writer::ReportLayout;
+use super::report_layout::ReportLayout;
 use crate::bucket::Entry;
 
 const ROW_GROUP_ROWS: usize = 128 * 1024;

@@ -5,53 +5,19 @@
 
 use std::io::Write;
 
-use chrono::{DateTime, SecondsFormat, Utc};
+use chrono::SecondsFormat;
 use flate2::write::GzEncoder;
 use md5::{Digest, Md5};
 use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
 
 use super::columns::schema_text;
 use super::manifest::{DataFile, Manifest, ReportFormat};
+use super::report_layout::ReportLayout;
 use futures::stream::TryStreamExt;
 
 use crate::bucket::{Bucket, Entry, Scope};
 use crate::error::EngineError;
 use crate::pages::{entries, PageRequest};
-
-/// Where and how to write a report.
-#[derive(Debug, Clone)]
-pub struct ReportLayout {
-    /// The destination prefix (empty, or ending in `/`).
-    pub prefix: String,
-    /// The bucket the report describes.
-    pub source_bucket: String,
-    /// The inventory configuration's id.
-    pub config_id: String,
-    pub format: ReportFormat,
-    /// Every version and delete marker (`IncludedObjectVersions: All`), or current
-    /// objects only.
-    pub all_versions: bool,
-    /// When the scan "started": the timestamp folder and `creationTimestamp`.
-    pub created: DateTime<Utc>,
-    /// Rows per data file.
-    pub rows_per_file: usize,
-}
-
-impl ReportLayout {
-    /// The configuration's folder, `<prefix><source>/<config-id>/`.
-    pub fn config_folder(&self) -> String {
-        format!("{}{}/{}/", self.prefix, self.source_bucket, self.config_id)
-    }
-
-    /// The manifest's key.
-    pub fn manifest_key(&self) -> String {
-        format!(
-            "{}{}/manifest.json",
-            self.config_folder(),
-            self.created.format("%Y-%m-%dT%H-%MZ")
-        )
-    }
-}
 
 /// What was written.
 #[derive(Debug, Clone)]
@@ -300,7 +266,7 @@ mod tests {
             config_id: "daily".into(),
             format: ReportFormat::Csv,
             all_versions: false,
-            created: DateTime::from_timestamp(1_798_106_400, 0).unwrap(),
+            created: chrono::DateTime::from_timestamp(1_798_106_400, 0).unwrap(),
             rows_per_file: 10,
         };
         assert_eq!(

@@ -2,7 +2,8 @@
 //! their rules, merged into the bucket's configuration in one write, each rule audited,
 //! and the configuration read back to check it.
 
-use super::configuration::{self, LifecycleConfiguration, LifecycleError};
+use super::configuration::{self, LifecycleConfiguration};
+use super::error::LifecycleError;
 use super::rules::{merge, own_rule, rules_for};
 use crate::audit::{AuditLog, AuditResult};
 use crate::bucket::{Bucket, Scope};

@@ -6,16 +6,19 @@
 //!
 //! - [`rules`]: s3prune's rules, how they are recognised, and how they are merged into a
 //!   configuration without touching anyone else's;
+//! - [`error`]: what can go wrong, and S3's limit on rules;
 //! - [`configuration`]: reading and writing a bucket's lifecycle configuration;
 //! - [`handoff`]: the prune pipeline's lifecycle step;
 //! - [`status`]: which rules are done, and tidying them away.
 
 pub mod configuration;
+pub mod error;
 pub mod handoff;
 pub mod rules;
 pub mod status;
 
-pub use configuration::{LifecycleConfiguration, LifecycleError};
+pub use configuration::LifecycleConfiguration;
+pub use error::{LifecycleError, MAX_RULES};
 pub use handoff::{hand_off, HandoffReport, WrittenRule};
-pub use rules::{OwnRule, RuleKind, MAX_RULES};
+pub use rules::{OwnRule, RuleKind};
 pub use status::{rule_statuses, tidy, RuleStatus, TidyReport};

@@ -12,11 +12,9 @@ use aws_sdk_s3::types::{
     LifecycleRuleFilter, NoncurrentVersionExpiration,
 };
 
-use super::configuration::LifecycleError;
+use super::error::{LifecycleError, MAX_RULES};
 use crate::bucket::Scope;
 
-/// How many rules S3 allows in one bucket's lifecycle configuration.
-pub const MAX_RULES: usize = 1000;
 /// How long S3 allows a rule's ID to be.
 pub const MAX_ID_LEN: usize = 255;
 /// Every rule s3prune writes has an ID starting with this.

@@ -6,7 +6,8 @@ use std::collections::BTreeMap;
 
 use futures::stream::{self, StreamExt, TryStreamExt};
 
-use super::configuration::{self, LifecycleConfiguration, LifecycleError};
+use super::configuration::{self, LifecycleConfiguration};
+use super::error::LifecycleError;
 use super::rules::{own_rule, OwnRule};
 use crate::bucket::{Bucket, Cursor, Scope};
 use crate::retry::retried;
