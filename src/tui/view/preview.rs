@@ -14,6 +14,7 @@ use crate::tui::app::App;
 use crate::tui::layout;
 use crate::tui::preview::{PreviewState, PreviewStatus};
 use crate::tui::view::table::{mark_glyph, verdict};
+use crate::tui::words::plural;
 
 pub fn render(app: &App, preview: &PreviewState, theme: &Theme, frame: &mut Frame, area: Rect) {
     let d = &preview.deployment;
@@ -95,11 +96,7 @@ pub fn render(app: &App, preview: &PreviewState, theme: &Theme, frame: &mut Fram
                     ),
                 ]);
                 let detail = if line.is_dir {
-                    format!(
-                        "{} object{}",
-                        count(line.objects),
-                        if line.objects == 1 { "" } else { "s" }
-                    )
+                    plural(line.objects, "object")
                 } else {
                     line.time.map(timestamp).unwrap_or_default()
                 };

@@ -16,6 +16,7 @@ use crate::format::{bytes, count, printable};
 use crate::tui::app::{App, ListingState};
 use crate::tui::layout::table_body;
 use crate::tui::marks::Mark;
+use crate::tui::words::plural;
 
 /// The mark column: a checkbox whose glyph says who decided.
 pub fn mark_glyph(mark: Mark) -> &'static str {
@@ -227,9 +228,8 @@ fn render_empty(app: &App, theme: &Theme, frame: &mut Frame, area: Rect) {
             if app.root_objects.objects > 0 {
                 lines.push(Line::styled(
                     format!(
-                        "{} object{} directly under the root belong to no deployment and are never deleted.",
-                        count(app.root_objects.objects),
-                        if app.root_objects.objects == 1 { "" } else { "s" }
+                        "{} directly under the root belong to no deployment and are never deleted.",
+                        plural(app.root_objects.objects, "object")
                     ),
                     theme.dim(),
                 ));
