@@ -8,6 +8,7 @@ pub mod header;
 pub mod help;
 pub mod preview;
 pub mod progress;
+pub mod scrollbar;
 pub mod table;
 
 use chrono::{DateTime, Utc};

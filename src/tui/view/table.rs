@@ -3,13 +3,10 @@
 
 use ratatui::layout::{Alignment, Constraint, Rect};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{
-    Block, Borders, Cell, Paragraph, Row, Scrollbar, ScrollbarOrientation, ScrollbarState, Table,
-    Wrap,
-};
+use ratatui::widgets::{Block, Borders, Cell, Paragraph, Row, Table, Wrap};
 use ratatui::Frame;
 
-use super::{spinner, Theme};
+use super::{scrollbar, spinner, Theme};
 use crate::age_text::{exact_duration, format_age};
 use crate::engine::plan::Reason;
 use crate::format::{bytes, count, printable};
@@ -180,20 +177,7 @@ pub fn render(app: &App, theme: &Theme, frame: &mut Frame, area: Rect) {
     };
     frame.render_widget(table, table_area);
 
-    if app.view.len() > body_rows {
-        let mut state = ScrollbarState::new(app.view.len().saturating_sub(body_rows) + 1)
-            .position(app.offset)
-            .viewport_content_length(body_rows);
-        frame.render_stateful_widget(
-            Scrollbar::new(ScrollbarOrientation::VerticalRight)
-                .begin_symbol(None)
-                .end_symbol(None)
-                .track_symbol(Some("│"))
-                .thumb_symbol("┃"),
-            body,
-            &mut state,
-        );
-    }
+    scrollbar::render(frame, body, app.view.len(), body_rows, app.offset);
 }
 
 fn render_empty(app: &App, theme: &Theme, frame: &mut Frame, area: Rect) {
