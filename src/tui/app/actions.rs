@@ -102,7 +102,7 @@ impl App {
                 self.marks
                     .recompute(&self.deployments, &self.rule, &self.live, self.now);
                 let marked = self.marks.totals().deployments;
-                self.info(format!("keep {new_keep}: {marked} deployment{} marked for deletion", plural_ending(marked as u64)));
+                self.info(format!("keep {new_keep}: {marked} deployment{} marked for deletion", plural_ending(marked)));
             }
             Err(RuleError::KeepZeroWithoutAge) => self.warn(
                 "keep 0 would delete every deployment; start s3prune with --older-than DUR to allow it".into(),
