@@ -148,3 +148,21 @@ pub fn progress(main: Rect, summary_rows: u16) -> ProgressAreas {
         list,
     }
 }
+
+/// Rows `text` takes when word-wrapped at `width` (as `Wrap` does, near enough).
+pub fn wrapped_rows(text: &str, width: usize) -> usize {
+    let width = width.max(1);
+    let mut rows = 1;
+    let mut used = 0;
+    for word in text.split(' ') {
+        let len = word.chars().count();
+        let need = if used == 0 { len } else { used + 1 + len };
+        if need <= width {
+            used = need;
+        } else {
+            rows += 1 + len.saturating_sub(1) / width;
+            used = len % width;
+        }
+    }
+    rows
+}

@@ -17,6 +17,7 @@ pub mod progress;
 pub mod runtime;
 pub mod theme;
 pub mod view;
+pub mod words;
 
 pub use app::{App, AppEvent, Effect, SessionInfo, DEFAULT_KEEP};
 pub use logging::default_log_path;

@@ -1,5 +1,7 @@
 //! The state of a running (or finished) deletion, fed by the engine's `DeletionEvent`s.
 
+pub mod summary;
+
 use chrono::{DateTime, Utc};
 
 use crate::engine::deletion::{DeletionEvent, DeletionReport, DeploymentOutcome};

@@ -14,6 +14,7 @@ use crate::tui::marks::Mark;
 use crate::tui::marks::ToggleRefused;
 use crate::tui::preview::{PreviewState, PreviewStatus};
 use crate::tui::progress::DeletionState;
+use crate::tui::words::plural_ending;
 
 impl App {
     pub(super) fn info(&mut self, text: String) {
@@ -62,7 +63,7 @@ impl App {
             0 => "marks are as the rule says (no manual changes)".into(),
             n => format!(
                 "marks reset to the rule: {n} manual change{} dropped",
-                if n == 1 { "" } else { "s" }
+                plural_ending(n as u64)
             ),
         });
     }
@@ -101,7 +102,7 @@ impl App {
                 self.marks
                     .recompute(&self.deployments, &self.rule, &self.live, self.now);
                 let marked = self.marks.totals().deployments;
-                self.info(format!("keep {new_keep}: {marked} deployment{} marked for deletion", if marked == 1 { "" } else { "s" }));
+                self.info(format!("keep {new_keep}: {marked} deployment{} marked for deletion", plural_ending(marked)));
             }
             Err(RuleError::KeepZeroWithoutAge) => self.warn(
                 "keep 0 would delete every deployment; start s3prune with --older-than DUR to allow it".into(),

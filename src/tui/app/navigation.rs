@@ -1,8 +1,9 @@
 //! The cursor, the selection and scrolling.
 
 use super::{App, Mode};
+use crate::tui::layout;
 use crate::tui::preview::PreviewStatus;
-use crate::tui::{layout, view};
+use crate::tui::progress::summary::{summary, summary_rows};
 
 impl App {
     /// Shows `view` as the table's rows, keeping the selected deployment under the
@@ -73,7 +74,7 @@ impl App {
         };
         let main = self.areas().main;
         let width = layout::inside_border(main).width;
-        let summary = view::progress::summary_rows(self, state, width);
+        let summary = summary_rows(&summary(state, self.now, &self.info.audit_path), width);
         (layout::progress(main, summary).list.height as usize).max(1)
     }
 

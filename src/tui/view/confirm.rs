@@ -5,14 +5,15 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, BorderType, Borders, Clear, Padding, Paragraph, Wrap};
 use ratatui::Frame;
 
-use super::{line_text, wrapped_rows, Theme};
+use super::{line_text, Theme};
 use crate::age_text::format_age;
 use crate::engine::bucket::Versioning;
 use crate::engine::plan::Reason;
 use crate::format::{bytes, count, printable};
 use crate::tui::app::{App, ConfirmState, VersioningState};
-use crate::tui::layout::centered;
+use crate::tui::layout::{centered, wrapped_rows};
 use crate::tui::marks::Mark;
+use crate::tui::words::plural;
 
 pub fn render(app: &App, confirm: &ConfirmState, theme: &Theme, frame: &mut Frame, area: Rect) {
     let width = area.width.saturating_sub(4).min(84);
@@ -38,7 +39,7 @@ pub fn render(app: &App, confirm: &ConfirmState, theme: &Theme, frame: &mut Fram
 
     let mut lines = vec![
         Line::from(vec![
-            Span::styled(plural(n), theme.delete()),
+            Span::styled(plural(n as u64, "deployment"), theme.delete()),
             Span::raw(format!(
                 " · {} {} · {}",
                 count(confirm.objects),
@@ -93,7 +94,10 @@ pub fn render(app: &App, confirm: &ConfirmState, theme: &Theme, frame: &mut Fram
         .border_style(theme.delete())
         .padding(Padding::horizontal(1))
         .title(Span::styled(
-            format!(" Delete {} from {location}? ", plural(n)),
+            format!(
+                " Delete {} from {location}? ",
+                plural(n as u64, "deployment")
+            ),
             theme.delete(),
         ));
     let inner = block.inner(dialog);
@@ -121,14 +125,6 @@ pub fn render(app: &App, confirm: &ConfirmState, theme: &Theme, frame: &mut Fram
     ])
     .centered();
     frame.render_widget(Paragraph::new(keys), keys_area);
-}
-
-fn plural(n: usize) -> String {
-    format!(
-        "{} deployment{}",
-        count(n as u64),
-        if n == 1 { "" } else { "s" }
-    )
 }
 
 fn notes(app: &App, confirm: &ConfirmState, theme: &Theme) -> Vec<Line<'static>> {

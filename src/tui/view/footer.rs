@@ -11,6 +11,7 @@ use crate::engine::cost::StorageClass;
 use crate::format::{bytes, count, printable};
 use crate::tui::app::{App, MessageKind, Mode};
 use crate::tui::keys::{self, Hint};
+use crate::tui::words::plural;
 
 pub fn render_status(app: &App, theme: &Theme, frame: &mut Frame, area: Rect) {
     let line = if matches!(app.mode, Mode::Filter) {
@@ -60,11 +61,7 @@ pub fn render_status(app: &App, theme: &Theme, frame: &mut Frame, area: Rect) {
         }
         if d.incomplete_uploads > 0 {
             spans.push(Span::styled(
-                format!(
-                    "  {} incomplete upload{}",
-                    count(d.incomplete_uploads),
-                    if d.incomplete_uploads == 1 { "" } else { "s" }
-                ),
+                format!("  {}", plural(d.incomplete_uploads, "incomplete upload")),
                 theme.warn(),
             ));
         }

@@ -9,6 +9,7 @@ use ratatui::Frame;
 use super::{spinner, Theme};
 use crate::format::{bytes, count, printable};
 use crate::tui::app::{App, HeaderLine, ListingState, VersioningState};
+use crate::tui::words::plural;
 
 pub fn render(app: &App, theme: &Theme, frame: &mut Frame, area: Rect) {
     let status = match &app.versioning {
@@ -185,11 +186,7 @@ fn title_bar(app: &App, theme: &Theme, width: u16) -> Line<'static> {
 fn bucket_line(app: &App, theme: &Theme) -> Line<'static> {
     let t = app.totals;
     let mut spans = vec![Span::styled(" bucket  ", theme.label())];
-    let deployments = format!(
-        "{} deployment{}",
-        count(t.deployments),
-        if t.deployments == 1 { "" } else { "s" }
-    );
+    let deployments = plural(t.deployments, "deployment");
     spans.push(Span::styled(deployments, theme.bold()));
     spans.push(Span::raw(format!(
         " · {} {} · {}",
@@ -207,18 +204,16 @@ fn bucket_line(app: &App, theme: &Theme) -> Line<'static> {
     let uploads = app.incomplete_uploads();
     if uploads > 0 {
         spans.push(Span::raw(format!(
-            " · {} incomplete upload{}",
-            count(uploads),
-            if uploads == 1 { "" } else { "s" }
+            " · {}",
+            plural(uploads, "incomplete upload")
         )));
     }
     let root = &app.root_objects;
     if root.objects > 0 {
         spans.push(Span::styled(
             format!(
-                "   + {} root-level object{} ({}), never deleted",
-                count(root.objects),
-                if root.objects == 1 { "" } else { "s" },
+                "   + {} ({}), never deleted",
+                plural(root.objects, "root-level object"),
                 bytes(root.bytes)
             ),
             theme.dim(),
@@ -230,11 +225,7 @@ fn bucket_line(app: &App, theme: &Theme) -> Line<'static> {
 fn marked_line(app: &App, theme: &Theme, width: u16) -> Line<'static> {
     let m = app.marks.totals();
     let mut spans = vec![Span::styled(" marked  ", theme.label())];
-    let deployments = format!(
-        "{} deployment{}",
-        count(m.deployments),
-        if m.deployments == 1 { "" } else { "s" }
-    );
+    let deployments = plural(m.deployments, "deployment");
     spans.push(Span::styled(
         deployments,
         if m.deployments > 0 {

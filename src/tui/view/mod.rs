@@ -8,6 +8,7 @@ pub mod header;
 pub mod help;
 pub mod preview;
 pub mod progress;
+pub mod scrollbar;
 pub mod table;
 
 use chrono::{DateTime, Utc};
@@ -55,22 +56,4 @@ pub fn timestamp(time: DateTime<Utc>) -> String {
 /// The text of a line, without styles.
 pub fn line_text(line: &ratatui::text::Line<'_>) -> String {
     line.spans.iter().map(|s| s.content.as_ref()).collect()
-}
-
-/// Rows `text` takes when word-wrapped at `width` (as `Wrap` does, near enough).
-pub fn wrapped_rows(text: &str, width: usize) -> usize {
-    let width = width.max(1);
-    let mut rows = 1;
-    let mut used = 0;
-    for word in text.split(' ') {
-        let len = word.chars().count();
-        let need = if used == 0 { len } else { used + 1 + len };
-        if need <= width {
-            used = need;
-        } else {
-            rows += 1 + len.saturating_sub(1) / width;
-            used = len % width;
-        }
-    }
-    rows
 }

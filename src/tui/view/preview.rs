@@ -1,19 +1,19 @@
 //! The objects of one deployment as a tree, with sizes and exact times.
 
 use ratatui::layout::{Constraint, Rect};
+use ratatui::style::Style;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{
-    Block, BorderType, Borders, Cell, Paragraph, Row, Scrollbar, ScrollbarOrientation,
-    ScrollbarState, Table, Wrap,
-};
+use ratatui::widgets::{Block, BorderType, Borders, Cell, Paragraph, Row, Table, Wrap};
 use ratatui::Frame;
 
-use super::{spinner, timestamp, Theme};
+use super::{scrollbar, spinner, timestamp, Theme};
+use crate::engine::deployment::Deployment;
 use crate::format::{bytes, count, printable};
 use crate::tui::app::App;
-use crate::tui::layout;
-use crate::tui::preview::{PreviewState, PreviewStatus};
+use crate::tui::layout::{self, PreviewAreas};
+use crate::tui::preview::{PreviewState, PreviewStatus, TreeLine};
 use crate::tui::view::table::{mark_glyph, verdict};
+use crate::tui::words::plural;
 
 pub fn render(app: &App, preview: &PreviewState, theme: &Theme, frame: &mut Frame, area: Rect) {
     let d = &preview.deployment;
@@ -43,20 +43,8 @@ pub fn render(app: &App, preview: &PreviewState, theme: &Theme, frame: &mut Fram
         return;
     }
 
-    let summary = Line::from(vec![
-        Span::raw(format!(
-            " {} objects · {} · ",
-            count(d.objects),
-            bytes(d.bytes)
-        )),
-        Span::styled("newest ", theme.label()),
-        Span::raw(format!("{} · ", timestamp(d.newest))),
-        Span::styled("oldest ", theme.label()),
-        Span::raw(timestamp(d.oldest)),
-    ]);
-    frame.render_widget(Paragraph::new(summary), areas.summary);
+    frame.render_widget(Paragraph::new(summary(d, theme)), areas.summary);
     let body = areas.body;
-
     match &preview.status {
         PreviewStatus::Loading => {
             let text = format!(
@@ -79,77 +67,7 @@ pub fn render(app: &App, preview: &PreviewState, theme: &Theme, frame: &mut Fram
             shown,
             truncated,
         } => {
-            let rows_area = areas.tree;
-            let visible = areas.tree_rows() as usize;
-            let end = (preview.scroll + visible).min(lines.len());
-            let rows = lines[preview.scroll.min(end)..end].iter().map(|line| {
-                let name = Line::from(vec![
-                    Span::styled(format!(" {}", line.guide), theme.dim()),
-                    Span::styled(
-                        line.label.clone(),
-                        if line.is_dir {
-                            theme.bold()
-                        } else {
-                            ratatui::style::Style::new()
-                        },
-                    ),
-                ]);
-                let detail = if line.is_dir {
-                    format!(
-                        "{} object{}",
-                        count(line.objects),
-                        if line.objects == 1 { "" } else { "s" }
-                    )
-                } else {
-                    line.time.map(timestamp).unwrap_or_default()
-                };
-                Row::new(vec![
-                    Cell::from(name),
-                    Cell::from(Line::from(bytes(line.bytes)).right_aligned()),
-                    Cell::from(Line::styled(detail, theme.dim())),
-                ])
-            });
-            let header = Row::new(vec![
-                Cell::from(" path"),
-                Cell::from(Line::from("size").right_aligned()),
-                Cell::from("last modified"),
-            ])
-            .style(theme.label());
-            let table = Table::new(
-                rows,
-                [
-                    Constraint::Min(20),
-                    Constraint::Length(10),
-                    Constraint::Length(23),
-                ],
-            )
-            .header(header)
-            .column_spacing(2);
-            frame.render_widget(
-                table,
-                Rect {
-                    width: rows_area.width.saturating_sub(1),
-                    ..rows_area
-                },
-            );
-            if lines.len() > visible {
-                let mut state = ScrollbarState::new(lines.len().saturating_sub(visible) + 1)
-                    .position(preview.scroll)
-                    .viewport_content_length(visible);
-                frame.render_stateful_widget(
-                    Scrollbar::new(ScrollbarOrientation::VerticalRight)
-                        .begin_symbol(None)
-                        .end_symbol(None)
-                        .track_symbol(Some("│"))
-                        .thumb_symbol("┃"),
-                    Rect {
-                        y: rows_area.y + 1,
-                        height: rows_area.height.saturating_sub(1),
-                        ..rows_area
-                    },
-                    &mut state,
-                );
-            }
+            render_tree(preview, lines, theme, frame, &areas);
             if *truncated {
                 let note = format!(
                     " showing the first {} of {} objects (the preview loads at most this many; the totals above count all)",
@@ -160,4 +78,93 @@ pub fn render(app: &App, preview: &PreviewState, theme: &Theme, frame: &mut Fram
             }
         }
     }
+}
+
+/// Objects, bytes, and the newest and oldest times of the deployment.
+fn summary(d: &Deployment, theme: &Theme) -> Line<'static> {
+    Line::from(vec![
+        Span::raw(format!(
+            " {} objects · {} · ",
+            count(d.objects),
+            bytes(d.bytes)
+        )),
+        Span::styled("newest ", theme.label()),
+        Span::raw(format!("{} · ", timestamp(d.newest))),
+        Span::styled("oldest ", theme.label()),
+        Span::raw(timestamp(d.oldest)),
+    ])
+}
+
+/// The tree's rows on screen, with a scrollbar when they do not all fit.
+fn render_tree(
+    preview: &PreviewState,
+    lines: &[TreeLine],
+    theme: &Theme,
+    frame: &mut Frame,
+    areas: &PreviewAreas,
+) {
+    let rows_area = areas.tree;
+    let visible = areas.tree_rows() as usize;
+    let end = (preview.scroll + visible).min(lines.len());
+    let rows = lines[preview.scroll.min(end)..end]
+        .iter()
+        .map(|line| tree_row(line, theme));
+    let header = Row::new(vec![
+        Cell::from(" path"),
+        Cell::from(Line::from("size").right_aligned()),
+        Cell::from("last modified"),
+    ])
+    .style(theme.label());
+    let table = Table::new(
+        rows,
+        [
+            Constraint::Min(20),
+            Constraint::Length(10),
+            Constraint::Length(23),
+        ],
+    )
+    .header(header)
+    .column_spacing(2);
+    frame.render_widget(
+        table,
+        Rect {
+            width: rows_area.width.saturating_sub(1),
+            ..rows_area
+        },
+    );
+    scrollbar::render(
+        frame,
+        Rect {
+            y: rows_area.y + 1,
+            height: rows_area.height.saturating_sub(1),
+            ..rows_area
+        },
+        lines.len(),
+        visible,
+        preview.scroll,
+    );
+}
+
+fn tree_row(line: &TreeLine, theme: &Theme) -> Row<'static> {
+    let name = Line::from(vec![
+        Span::styled(format!(" {}", line.guide), theme.dim()),
+        Span::styled(
+            line.label.clone(),
+            if line.is_dir {
+                theme.bold()
+            } else {
+                Style::new()
+            },
+        ),
+    ]);
+    let detail = if line.is_dir {
+        plural(line.objects, "object")
+    } else {
+        line.time.map(timestamp).unwrap_or_default()
+    };
+    Row::new(vec![
+        Cell::from(name),
+        Cell::from(Line::from(bytes(line.bytes)).right_aligned()),
+        Cell::from(Line::styled(detail, theme.dim())),
+    ])
 }

@@ -3,19 +3,17 @@
 
 use ratatui::layout::{Alignment, Constraint, Rect};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{
-    Block, Borders, Cell, Paragraph, Row, Scrollbar, ScrollbarOrientation, ScrollbarState, Table,
-    Wrap,
-};
+use ratatui::widgets::{Block, Borders, Cell, Paragraph, Row, Table, Wrap};
 use ratatui::Frame;
 
-use super::{spinner, Theme};
+use super::{scrollbar, spinner, Theme};
 use crate::age_text::{exact_duration, format_age};
 use crate::engine::plan::Reason;
 use crate::format::{bytes, count, printable};
 use crate::tui::app::{App, ListingState};
 use crate::tui::layout::table_body;
 use crate::tui::marks::Mark;
+use crate::tui::words::plural;
 
 /// The mark column: a checkbox whose glyph says who decided.
 pub fn mark_glyph(mark: Mark) -> &'static str {
@@ -179,20 +177,7 @@ pub fn render(app: &App, theme: &Theme, frame: &mut Frame, area: Rect) {
     };
     frame.render_widget(table, table_area);
 
-    if app.view.len() > body_rows {
-        let mut state = ScrollbarState::new(app.view.len().saturating_sub(body_rows) + 1)
-            .position(app.offset)
-            .viewport_content_length(body_rows);
-        frame.render_stateful_widget(
-            Scrollbar::new(ScrollbarOrientation::VerticalRight)
-                .begin_symbol(None)
-                .end_symbol(None)
-                .track_symbol(Some("│"))
-                .thumb_symbol("┃"),
-            body,
-            &mut state,
-        );
-    }
+    scrollbar::render(frame, body, app.view.len(), body_rows, app.offset);
 }
 
 fn render_empty(app: &App, theme: &Theme, frame: &mut Frame, area: Rect) {
@@ -227,9 +212,8 @@ fn render_empty(app: &App, theme: &Theme, frame: &mut Frame, area: Rect) {
             if app.root_objects.objects > 0 {
                 lines.push(Line::styled(
                     format!(
-                        "{} object{} directly under the root belong to no deployment and are never deleted.",
-                        count(app.root_objects.objects),
-                        if app.root_objects.objects == 1 { "" } else { "s" }
+                        "{} directly under the root belong to no deployment and are never deleted.",
+                        plural(app.root_objects.objects, "object")
                     ),
                     theme.dim(),
                 ));
