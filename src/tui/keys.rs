@@ -1,7 +1,7 @@
 //! Every key of the explorer, in one table: which keys do what in which scope, the
 //! footer's hints and the `?` help. [`App::update`](super::app::App::update) dispatches
 //! through [`action_for`], the footer draws [`hints`], the help overlay draws
-//! [`help_rows`], and a test holds the README's key table to [`readme_rows`]. Adding a
+//! [`help_rows`], and a test holds the key table of docs/explorer.md to [`readme_rows`]. Adding a
 //! key is adding a row to [`BINDINGS`] (and, for a new [`Action`], what it does).
 
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
@@ -124,14 +124,14 @@ pub struct Hint {
     pub pinned: bool,
 }
 
-/// One line of the `?` help, and of the README's key table.
+/// One line of the `?` help, and of the key table in docs/explorer.md.
 #[derive(Debug, Clone, Copy)]
 pub struct Help {
     /// The keys, groups separated by two spaces (each group is one `code` span in the
-    /// README).
+    /// docs/explorer.md).
     pub keys: &'static str,
     pub text: &'static str,
-    /// Said after `text` in the README only, where there is room for it.
+    /// Said after `text` in docs/explorer.md only, where there is room for it.
     pub more: &'static str,
 }
 
@@ -541,7 +541,7 @@ pub fn help_rows() -> impl Iterator<Item = Help> {
     BINDINGS.iter().filter_map(|b| b.help)
 }
 
-/// The README's key table, one markdown row per help line.
+/// The key table of docs/explorer.md, one markdown row per help line.
 pub fn readme_rows() -> Vec<String> {
     help_rows()
         .map(|h| {
@@ -609,12 +609,13 @@ mod tests {
 
     #[test]
     fn the_readme_key_table_is_this_table() {
-        let readme = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md"))
-            .expect("README.md");
+        let readme =
+            std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/explorer.md"))
+                .expect("docs/explorer.md");
         let section = readme
-            .split("\n## The explorer\n")
+            .split("\n## Keys\n")
             .nth(1)
-            .expect("README has a section \"## The explorer\"");
+            .expect("docs/explorer.md has a section \"## Keys\"");
         let section = section.split("\n## ").next().unwrap_or(section);
         let rows: Vec<&str> = section
             .lines()
@@ -622,12 +623,15 @@ mod tests {
             .skip(2)
             .take_while(|line| line.starts_with('|'))
             .collect();
-        assert!(!rows.is_empty(), "README has no `| key | action |` table");
+        assert!(
+            !rows.is_empty(),
+            "docs/explorer.md has no `| key | action |` table"
+        );
         let expected = readme_rows();
         assert_eq!(
             rows,
             expected.iter().map(String::as_str).collect::<Vec<_>>(),
-            "README.md's key table disagrees with src/tui/keys.rs; the rows should read:\n{}",
+            "docs/explorer.md's key table disagrees with src/tui/keys.rs; the rows should read:\n{}",
             expected.join("\n")
         );
     }
